@@ -1,0 +1,1 @@
+"""Raw CRF exports: readers per format and validation."""
