@@ -1,0 +1,153 @@
+"""The ``cdisc-pipe`` command line: one subcommand per stage, plus ``run`` for all of them.
+
+Exit codes: 0 success; 1 the data has error-severity findings (or an input cannot be read); 2 usage or
+spec error. This module is the only place that catches broadly: an unexpected failure is reported with its
+type and message and exit code 3, never hidden.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from cdisc_pipe import __version__
+from cdisc_pipe.errors import InputError, Report, Severity, SpecError
+from cdisc_pipe.pipeline import RunResult, run
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+MAX_LISTED = 10
+
+
+class _Progress:
+    """Stage progress: redrawn lines on a terminal, plain log lines otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+
+    def start(self, stage: str) -> None:
+        if self.tty:
+            self.stream.write(f"  … {stage}")
+            self.stream.flush()
+
+    def finish(self, stage: str, report: Report, seconds: float) -> None:
+        counts = ", ".join(f"{report.count(s)} {s.value.lower()}(s)" for s in Severity)
+        mark = "✗" if report.has_errors else "✓"
+        if self.tty:
+            self.stream.write(f"\r  {mark} {stage:<14} {seconds:6.2f} s   {counts}\n")
+        else:
+            self.stream.write(f"cdisc-pipe: {stage}: {'FAILED' if report.has_errors else 'ok'} "
+                              f"in {seconds:.2f} s ({counts})\n")
+        self.stream.flush()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cdisc-pipe",
+        description="Raw EDC exports to validated SDTM, ADaM and submission files.",
+    )
+    parser.add_argument("--version", action="version", version=f"cdisc-pipe {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def pipeline_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--study", type=Path, help="study spec folder (default: the shipped default study)")
+        p.add_argument("--raw", type=Path, help="raw export: a folder of CSV/SAS files or an ODM-XML file "
+                                                "(default: the export shipped with the study)")
+        p.add_argument("--out", type=Path, default=Path("cdisc-out"), help="output folder (default: ./cdisc-out)")
+
+    pipeline_args(sub.add_parser("run", help="run every stage in order"))
+    pipeline_args(sub.add_parser("validate-raw", help="read and validate the raw export; write the findings"))
+
+    spec = sub.add_parser("validate-spec", help="check a study spec folder and report every problem")
+    spec.add_argument("study", type=Path, nargs="?", help="study spec folder (default: the shipped study)")
+
+    sim = sub.add_parser("simulate", help="write a synthetic raw export of the study")
+    sim.add_argument("--study", type=Path, help="study spec folder (default: the shipped default study)")
+    sim.add_argument("--subjects", type=int, help="enrolled subjects (default: the study's own design)")
+    sim.add_argument("--seed", type=int, help="random seed (default: the study's calibrated seed)")
+    sim.add_argument("--out", type=Path, required=True, help="folder (csv) or file (odm) to write")
+    sim.add_argument("--format", choices=("csv", "odm"), default="csv", help="export format (default: csv)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except SpecError as err:
+        print(f"cdisc-pipe: spec error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except InputError as err:
+        print(f"cdisc-pipe: input error: {err}", file=sys.stderr)
+        return EXIT_DATA
+    except KeyboardInterrupt:
+        print("cdisc-pipe: interrupted; earlier outputs are unchanged", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - the one broad catch: report, never hide
+        print(f"cdisc-pipe: internal error ({type(err).__name__}): {err}", file=sys.stderr)
+        return EXIT_BUG
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "validate-spec":
+        return _validate_spec(args.study)
+    if args.command == "simulate":
+        return _simulate(args)
+    for name in ("study", "raw"):
+        path = getattr(args, name)
+        if path is not None and not path.exists():
+            print(f"cdisc-pipe: --{name} must be an existing path (got '{path}')", file=sys.stderr)
+            return EXIT_USAGE
+    until = "validate-raw" if args.command == "validate-raw" else None
+    result = run(args.study, args.raw, args.out, until=until, progress=_Progress(sys.stderr))
+    _summarise(result, sys.stderr)
+    return result.exit_code
+
+
+def _validate_spec(path: Path | None) -> int:
+    from cdisc_pipe.paths import default_study_dir
+    from cdisc_pipe.spec import load_spec
+
+    study = load_spec(path or default_study_dir())
+    print(f"spec '{study.root}' is valid: study {study.studyid}, {len(study.forms)} forms, "
+          f"{len(study.codelists)} codelists, {len(study.visits)} visits")
+    return EXIT_OK
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from cdisc_pipe.paths import default_study_dir
+    from cdisc_pipe.simulate import run_simulation
+
+    if args.subjects is not None and args.subjects < 1:
+        print(f"cdisc-pipe: --subjects must be a positive whole number (got {args.subjects})", file=sys.stderr)
+        return EXIT_USAGE
+    written = run_simulation(args.study or default_study_dir(), args.out, subjects=args.subjects,
+                             seed=args.seed, format=args.format)
+    print(f"cdisc-pipe: wrote the raw export to {written}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _summarise(result: RunResult, stream: TextIO) -> None:
+    report = result.report()
+    reports = result.out / "reports"
+    if result.ok:
+        stream.write(f"cdisc-pipe: done; outputs in {result.out}, reports in {reports}\n")
+        return
+    errors = [f for f in report.findings if f.severity is Severity.ERROR]
+    stream.write(f"cdisc-pipe: stage '{result.failed_stage}' found {len(errors)} error(s); "
+                 f"later stages were not run and earlier outputs are unchanged\n")
+    for finding in errors[:MAX_LISTED]:
+        where = ":".join(str(x) for x in (finding.file, finding.row) if x is not None)
+        stream.write(f"  {finding.rule} {where} {finding.message}\n")
+    if len(errors) > MAX_LISTED:
+        stream.write(f"  ... and {len(errors) - MAX_LISTED} more; see {reports}\n")
+    else:
+        stream.write(f"  see {reports}\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
