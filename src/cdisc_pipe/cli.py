@@ -119,12 +119,12 @@ def _validate_spec(path: Path | None) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from cdisc_pipe.paths import default_study_dir
-    from cdisc_pipe.simulate import run_simulation
-
     if args.subjects is not None and args.subjects < 1:
         print(f"cdisc-pipe: --subjects must be a positive whole number (got {args.subjects})", file=sys.stderr)
         return EXIT_USAGE
+    from cdisc_pipe.paths import default_study_dir
+    from cdisc_pipe.simulate import run_simulation
+
     written = run_simulation(args.study or default_study_dir(), args.out, subjects=args.subjects,
                              seed=args.seed, format=args.format)
     print(f"cdisc-pipe: wrote the raw export to {written}", file=sys.stderr)
