@@ -1,0 +1,1 @@
+"""SDTM domains and the derivations they share."""
