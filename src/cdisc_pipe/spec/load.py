@@ -14,17 +14,11 @@ closest match: 'SEX'``.
 
 from __future__ import annotations
 
-import difflib
-import json
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-import jsonschema
-import yaml
-
 from cdisc_pipe.errors import SpecError
+from cdisc_pipe.spec.problems import closest, must_name, raise_if, read_yaml, schema_problems, unique
 from cdisc_pipe.spec.model import (
     Anchors,
     Arm,
@@ -45,7 +39,6 @@ __all__ = ["load_spec", "SPEC_FILES"]
 
 #: The files a spec folder must hold, each checked against the schema of the same stem.
 SPEC_FILES = ("study.yaml", "forms.yaml", "codelists.yaml")
-MAX_LISTED = 10
 
 
 def load_spec(path: str | Path) -> Study:
@@ -53,79 +46,12 @@ def load_spec(path: str | Path) -> Study:
     root = Path(path)
     if not root.is_dir():
         raise SpecError(f"spec folder must be an existing directory (got '{root}')")
-    documents = {name: _read_yaml(root / name) for name in SPEC_FILES}
-    problems = [p for name, doc in documents.items() for p in _schema_problems(name, doc)]
-    _raise_if(problems, root)
+    documents = {name: read_yaml(root / name) for name in SPEC_FILES}
+    problems = [p for name, doc in documents.items() for p in schema_problems(name, doc)]
+    raise_if(problems, root)
     study = _build(root, documents)
-    _raise_if(list(_reference_problems(study)), root)
+    raise_if(list(_reference_problems(study)), root)
     return study
-
-
-def _read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        raise SpecError(f"{path.name}: spec file must exist in {path.parent} (got nothing at '{path}')")
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except yaml.YAMLError as err:
-        raise SpecError(f"{path.name}: file must be valid YAML ({err})") from err
-    except UnicodeDecodeError as err:
-        raise SpecError(f"{path.name}: file must be UTF-8 encoded ({err})") from err
-
-
-@lru_cache(maxsize=None)
-def _schema(stem: str) -> dict[str, Any]:
-    text = resources.files("cdisc_pipe.schema").joinpath(f"{stem}.schema.json").read_text("utf-8")
-    return json.loads(text)
-
-
-def _schema_problems(file_name: str, document: Any) -> list[str]:
-    schema = _schema(Path(file_name).stem)
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
-    return [f"{file_name}: {_describe(error)}" for error in errors]
-
-
-def _key_path(parts: Iterable[Any]) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _describe(error: jsonschema.ValidationError) -> str:
-    where = _key_path(error.absolute_path)
-    if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        unknown = sorted(set(error.instance) - set(allowed))
-        hints = "; ".join(f"'{u}'{_closest(u, allowed)}" for u in unknown)
-        return f"{where}: keys must be among {allowed} (got unknown {hints})"
-    if error.validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return f"{where}: key '{missing}' must be present (got a mapping without it)"
-    if error.validator == "enum":
-        options = list(error.validator_value)
-        return f"{where}: must be one of {options} (got {error.instance!r}){_closest(error.instance, options)}"
-    if error.validator == "type":
-        return f"{where}: must be of type {error.validator_value} (got {error.instance!r})"
-    if error.validator == "pattern":
-        return f"{where}: must match {error.validator_value} (got {error.instance!r})"
-    return f"{where}: {error.message}"
-
-
-def _closest(value: Any, options: Iterable[str]) -> str:
-    matches = difflib.get_close_matches(str(value), [str(o) for o in options], n=1, cutoff=0.5)
-    return f"; closest match: '{matches[0]}'" if matches else ""
-
-
-def _raise_if(problems: list[str], root: Path) -> None:
-    if not problems:
-        return
-    shown = problems[:MAX_LISTED]
-    more = len(problems) - len(shown)
-    lines = "\n  ".join(shown)
-    tail = f"\n  ... and {more} more" if more else ""
-    raise SpecError(f"spec '{root}' is invalid ({len(problems)} problem(s)):\n  {lines}{tail}")
 
 
 def _build(root: Path, documents: dict[str, Any]) -> Study:
@@ -189,38 +115,24 @@ def _build_form(doc: dict[str, Any]) -> Form:
     )
 
 
-def _unique(kind: str, where: str, names: list[str]) -> Iterable[str]:
-    seen: set[str] = set()
-    for index, name in enumerate(names):
-        if name in seen:
-            yield f"{where}[{index}]: {kind} must be unique (got '{name}' twice)"
-        seen.add(name)
-
-
-def _must_name(where: str, kind: str, value: str, options: Iterable[str]) -> Iterable[str]:
-    options = list(options)
-    if value not in options:
-        yield f"{where}: '{value}' must name {kind} (got '{value}'){_closest(value, options)}"
-
-
 def _reference_problems(study: Study) -> Iterable[str]:
     """Cross-references inside the spec: every name used must be defined, every definition unique."""
     folders = study.folders
     form_ids = [f.id for f in study.forms]
-    yield from (f"forms.yaml: {p}" for p in _unique("form id", "forms", form_ids))
-    yield from (f"forms.yaml: {p}" for p in _unique("file", "forms", [f.file for f in study.forms]))
-    yield from (f"study.yaml: {p}" for p in _unique("folder", "visits", list(folders)))
-    yield from (f"study.yaml: {p}" for p in _unique("armcd", "arms", [a.armcd for a in study.arms]))
-    yield from (f"study.yaml: {p}" for p in _unique("arm code", "arms", [a.code for a in study.arms]))
+    yield from (f"forms.yaml: {p}" for p in unique("form id", "forms", form_ids))
+    yield from (f"forms.yaml: {p}" for p in unique("file", "forms", [f.file for f in study.forms]))
+    yield from (f"study.yaml: {p}" for p in unique("folder", "visits", list(folders)))
+    yield from (f"study.yaml: {p}" for p in unique("armcd", "arms", [a.armcd for a in study.arms]))
+    yield from (f"study.yaml: {p}" for p in unique("arm code", "arms", [a.code for a in study.arms]))
     epochs = [e.name for e in study.epochs]
     for i, visit in enumerate(study.visits):
-        yield from _must_name(f"study.yaml: visits[{i}].epoch", "an epoch", visit.epoch, epochs)
+        yield from must_name(f"study.yaml: visits[{i}].epoch", "an epoch", visit.epoch, epochs)
     for i, element in enumerate(study.elements):
-        yield from _must_name(f"study.yaml: elements[{i}].epoch", "an epoch", element.epoch, epochs)
+        yield from must_name(f"study.yaml: elements[{i}].epoch", "an epoch", element.epoch, epochs)
     etcds = [e.etcd for e in study.elements]
     for i, arm in enumerate(study.arms):
         for j, etcd in enumerate(arm.elements):
-            yield from _must_name(f"study.yaml: arms[{i}].elements[{j}]", "an element", etcd, etcds)
+            yield from must_name(f"study.yaml: arms[{i}].elements[{j}]", "an element", etcd, etcds)
     for i, form in enumerate(study.forms):
         yield from _form_problems(i, form, study, folders)
     yield from _anchor_problems(study)
@@ -229,15 +141,15 @@ def _reference_problems(study: Study) -> Iterable[str]:
 def _form_problems(i: int, form: Form, study: Study, folders: tuple[str, ...]) -> Iterable[str]:
     where = f"forms.yaml: forms[{i}] ({form.id})"
     names = list(form.field_names)
-    yield from (f"{where}: {p}" for p in _unique("field name", "fields", names))
+    yield from (f"{where}: {p}" for p in unique("field name", "fields", names))
     for key in form.keys:
-        yield from _must_name(f"{where}.keys", "a field of the form", key, names)
+        yield from must_name(f"{where}.keys", "a field of the form", key, names)
     if form.date_field is not None:
-        yield from _must_name(f"{where}.date_field", "a field of the form", form.date_field, names)
+        yield from must_name(f"{where}.date_field", "a field of the form", form.date_field, names)
         if form.date_field in names and form.field(form.date_field).type != "date":
             yield f"{where}.date_field: '{form.date_field}' must be a date field (got a non-date field)"
     for folder in form.visits:
-        yield from _must_name(f"{where}.visits", "a visit folder", folder, folders)
+        yield from must_name(f"{where}.visits", "a visit folder", folder, folders)
     raw = study.raw
     if form.visits and raw.folder not in names:
         yield f"{where}: a form with visits must have the folder field '{raw.folder}' (got none)"
@@ -249,23 +161,23 @@ def _form_problems(i: int, form: Form, study: Study, folders: tuple[str, ...]) -
         if field.type == "coded" and not field.codelist:
             yield f"{fwhere}.codelist: a coded field must name a codelist (got none)"
         if field.codelist:
-            yield from _must_name(f"{fwhere}.codelist", "a codelist", field.codelist, study.codelists)
+            yield from must_name(f"{fwhere}.codelist", "a codelist", field.codelist, study.codelists)
         if field.min is not None and field.max is not None and field.min > field.max:
             yield f"{fwhere}: min must be <= max (got min={field.min}, max={field.max})"
         if field.partial_dates and field.type != "date":
             yield f"{fwhere}.partial_dates: only date fields may allow partial dates (got type '{field.type}')"
         for folder in field.visits or ():
-            yield from _must_name(f"{fwhere}.visits", "a visit of the form", folder, form.visits)
+            yield from must_name(f"{fwhere}.visits", "a visit of the form", folder, form.visits)
 
 
 def _anchor_problems(study: Study) -> Iterable[str]:
     forms = {f.id: f for f in study.forms}
     anchors = study.anchors
-    yield from _must_name("study.yaml: anchors.screening.form", "a form", anchors.screening_form, forms)
+    yield from must_name("study.yaml: anchors.screening.form", "a form", anchors.screening_form, forms)
     for key, (form_id, field) in (("consent", anchors.consent), ("enrolment", anchors.enrolment)):
-        yield from _must_name(f"study.yaml: anchors.{key}.form", "a form", form_id, forms)
+        yield from must_name(f"study.yaml: anchors.{key}.form", "a form", form_id, forms)
         if form_id in forms:
-            yield from _must_name(
+            yield from must_name(
                 f"study.yaml: anchors.{key}.field", f"a field of form {form_id}", field, forms[form_id].field_names
             )
     enrol_form, enrol_field = anchors.enrolment

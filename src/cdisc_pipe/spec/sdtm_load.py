@@ -1,0 +1,98 @@
+"""Load ``specs/<study>/sdtm/*.yaml``: one SDTM domain per file, checked like the rest of the spec.
+
+Besides the JSON Schema (``sdtm-domain.schema.json``) each domain is checked for references: every algorithm
+is registered and has the arguments it needs; raw fields named by ``field``/``date``/``time`` arguments exist
+in the source form; codelists exist; keys and sort order name variables of the domain; melted tests name
+fields of the form.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any, Iterable
+
+from cdisc_pipe.errors import SpecError
+from cdisc_pipe.spec.model import Study
+from cdisc_pipe.spec.problems import must_name, raise_if, read_yaml, schema_problems, unique
+from cdisc_pipe.spec.sdtm_model import Domain, SdtmVariable, Source
+
+__all__ = ["load_sdtm_spec"]
+
+#: Algorithm arguments that name a raw field of the domain's source form.
+FIELD_ARGS = ("field", "date", "time")
+
+
+def load_sdtm_spec(study: Study) -> dict[str, Domain]:
+    """Every domain in ``<study root>/sdtm/``, keyed by domain name, in file-name order."""
+    folder = study.root / "sdtm"
+    if not folder.is_dir():
+        raise SpecError(f"sdtm/: the SDTM spec folder must exist in {study.root} (got nothing at '{folder}')")
+    files = sorted(folder.glob("*.yaml"))
+    documents = {f"sdtm/{path.name}": read_yaml(path) for path in files}
+    problems = [p for name, doc in documents.items() for p in schema_problems(name, doc, "sdtm-domain")]
+    raise_if(problems, folder)
+    domains = [_build(name, doc) for name, doc in documents.items()]
+    problems = list(unique("domain", "sdtm", [d.name for d in domains]))
+    problems += [p for d in domains for p in _domain_problems(d, study)]
+    raise_if(problems, folder)
+    return {d.name: d for d in domains}
+
+
+def _build(file: str, doc: dict[str, Any]) -> Domain:
+    source = doc["source"]
+    variables = tuple(
+        SdtmVariable(
+            name=v["name"], label=v["label"], type=v["type"], algorithm=v["algorithm"],
+            args=MappingProxyType(dict(v.get("args") or {})), role=v.get("role"), core=v.get("core", "Perm"),
+            origin=v.get("origin", "Derived"), codelist=v.get("codelist"), supp=v.get("supp", False),
+            method=v.get("method"),
+        )
+        for v in doc["variables"]
+    )
+    return Domain(
+        name=doc["domain"], label=doc["label"], domain_class=doc["class"], structure=doc["structure"],
+        keys=tuple(doc["keys"]), order=tuple(doc.get("order", ())), variables=variables, file=file,
+        source=Source(
+            kind=source["kind"], form=source.get("form"),
+            where=MappingProxyType(dict(source.get("where") or {})),
+            tests=tuple(MappingProxyType(dict(t)) for t in source.get("tests", ())),
+            drop_missing=source.get("drop_missing", True),
+        ),
+    )
+
+
+def _domain_problems(domain: Domain, study: Study) -> Iterable[str]:
+    from cdisc_pipe.sdtm.algorithms import assert_algorithm_args
+
+    where = f"{domain.file}"
+    names = [v.name for v in domain.variables]
+    yield from (f"{where}: {p}" for p in unique("variable", "variables", names))
+    for key in domain.keys:
+        yield from must_name(f"{where}: keys", "a variable of the domain", key, names)
+    for key in domain.order:
+        yield from must_name(f"{where}: order", "a variable of the domain", key, names)
+    form = None
+    if domain.source.kind in ("form", "melt"):
+        if domain.source.form is None:
+            yield f"{where}: source.form must name the source form of a '{domain.source.kind}' source (got none)"
+        else:
+            yield from must_name(f"{where}: source.form", "a form", domain.source.form, [f.id for f in study.forms])
+            if domain.source.form in {f.id for f in study.forms}:
+                form = study.form(domain.source.form)
+    fields = list(form.field_names) if form else []
+    for i, test in enumerate(domain.source.tests):
+        if form:
+            yield from must_name(f"{where}: source.tests[{i}].field", f"a field of form {form.id}", test["field"], fields)
+    for i, variable in enumerate(domain.variables):
+        vwhere = f"{where}: variables[{i}] ({variable.name})"
+        yield from assert_algorithm_args(variable, where=vwhere)
+        if variable.codelist:
+            yield from must_name(f"{vwhere}.codelist", "a codelist", variable.codelist, study.codelists)
+        if form is not None and domain.source.kind == "form":
+            for arg in FIELD_ARGS:
+                value = variable.arg(arg)
+                if value is not None:
+                    yield from must_name(f"{vwhere}.args.{arg}", f"a field of form {form.id}", value, fields)
+        if variable.arg("codelist"):
+            yield from must_name(f"{vwhere}.args.codelist", "a codelist", variable.arg("codelist"), study.codelists)
+
