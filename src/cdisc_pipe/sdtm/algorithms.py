@@ -1,8 +1,9 @@
 """Mapping algorithms: the names the spec's ``algorithm`` key uses, registered once.
 
 Every algorithm takes the domain's working frame (raw records, one per future SDTM record, plus the
-variables already derived) and returns one column. Names and arguments are checked when the spec loads
-(:func:`assert_algorithm_args`), and a test proves every algorithm the shipped spec names exists.
+variables already derived) and returns one column. This module holds the record-level algorithms; the
+subject-level ones (values from other forms) are in :mod:`cdisc_pipe.sdtm.algorithms_subject`, and
+:mod:`cdisc_pipe.sdtm.registry` registers both under the names the spec uses.
 
 Phase 1 algorithms read raw values; phase 2 algorithms (``seq``, ``study_day``, ``epoch``, ``lobxfl``) need
 other domains (DM, SE) and run after every domain's phase 1.
@@ -11,7 +12,7 @@ other domains (DM, SE) and run after every domain's phase 1.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,7 @@ from cdisc_pipe.spec.sdtm_model import SdtmVariable
 if TYPE_CHECKING:
     from cdisc_pipe.sdtm.context import MapContext
 
-__all__ = ["Algorithm", "ALGORITHMS", "assert_algorithm_args", "FILE", "FORM"]
+__all__ = ["Algorithm", "RECORD_ALGORITHMS", "FILE", "FORM", "text_column", "source_column"]
 
 #: Working-frame columns that carry provenance (dropped from the SDTM output, kept in the lineage table).
 FILE = "_FILE_"
@@ -43,39 +44,17 @@ class Algorithm:
     doc: str = field(default="")
 
 
-def assert_algorithm_args(variable: SdtmVariable, *, where: str) -> list[str]:
-    """Problems with a variable's algorithm name or arguments (empty when all is well)."""
-    algorithm = ALGORITHMS.get(variable.algorithm)
-    if algorithm is None:
-        import difflib
-
-        close = difflib.get_close_matches(variable.algorithm, ALGORITHMS, n=1)
-        hint = f"; closest match: '{close[0]}'" if close else ""
-        return [f"{where}.algorithm: must be one of the registered algorithms (got '{variable.algorithm}'){hint}"]
-    given = set(variable.args)
-    problems = [
-        f"{where}: algorithm '{variable.algorithm}' must have argument '{name}' (got none)"
-        for name in sorted(algorithm.required - given)
-    ]
-    problems += [
-        f"{where}: algorithm '{variable.algorithm}' takes arguments {sorted(algorithm.required | algorithm.optional)} "
-        f"(got unknown '{name}')"
-        for name in sorted(given - algorithm.required - algorithm.optional)
-    ]
-    return problems
-
-
-def _text(values: pd.Series) -> pd.Series:
+def text_column(values: pd.Series) -> pd.Series:
     """Raw strings with empty values as missing."""
     text = values.astype("string")
     return text.mask(text.str.len() == 0)
 
 
-def _column(dataset: pd.DataFrame, name: str, context: "MapContext", variable: SdtmVariable) -> pd.Series:
+def source_column(dataset: pd.DataFrame, name: str, context: "MapContext", variable: SdtmVariable) -> pd.Series:
     if name not in dataset.columns:
         context.problem_column_missing(dataset, variable, name)
         return pd.Series(pd.NA, index=dataset.index, dtype="string")
-    return _text(dataset[name])
+    return text_column(dataset[name])
 
 
 def map_hardcode(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapContext") -> pd.Series:
@@ -95,18 +74,18 @@ def map_domain(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapCo
 
 def map_usubjid(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapContext") -> pd.Series:
     """USUBJID = STUDYID-<EDC subject number>: unique across every study of the sponsor."""
-    subject = _column(dataset, context.study.raw.subject, context, variable)
+    subject = source_column(dataset, context.study.raw.subject, context, variable)
     return context.study.studyid + "-" + subject
 
 
 def map_assign(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapContext") -> pd.Series:
     """The raw ``field`` as entered (empty -> null)."""
-    return _column(dataset, variable.arg("field"), context, variable)
+    return source_column(dataset, variable.arg("field"), context, variable)
 
 
 def map_assign_number(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapContext") -> pd.Series:
     """The raw numeric ``field`` as a number (raw validation has already rejected non-numbers)."""
-    text = _column(dataset, variable.arg("field"), context, variable)
+    text = source_column(dataset, variable.arg("field"), context, variable)
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
@@ -117,7 +96,7 @@ def map_assign_ct(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "Ma
     codelist is never passed through silently: it is a finding (SDTM-CT-UNMAPPED) and the value is null.
     """
     name = variable.arg("field")
-    codes = _column(dataset, name, context, variable)
+    codes = source_column(dataset, name, context, variable)
     codelist_id = variable.arg("codelist") or context.field_codelist(name)
     mapping = context.study.codelist(codelist_id).decode_map()
     mapped = codes.map(mapping).astype("string")
@@ -133,12 +112,12 @@ def map_iso_datetime(dataset: pd.DataFrame, *, variable: SdtmVariable, context: 
     Partial dates keep their precision ("2019-03"); a time is appended only to a complete date.
     """
     conventions = context.study.raw
-    dates = parse_edc_dates(_column(dataset, variable.arg("date"), context, variable), conventions=conventions,
+    dates = parse_edc_dates(source_column(dataset, variable.arg("date"), context, variable), conventions=conventions,
                             allow_partial=True)
     iso = dates["iso"].astype("string")
     time_field = variable.arg("time")
     if time_field:
-        times = parse_edc_times(_column(dataset, time_field, context, variable), conventions=conventions)
+        times = parse_edc_times(source_column(dataset, time_field, context, variable), conventions=conventions)
         t = times["iso"].astype("string")
         complete = iso.str.len() == 10
         iso = iso.where(~(complete & t.notna()), iso + "T" + t)
@@ -147,7 +126,7 @@ def map_iso_datetime(dataset: pd.DataFrame, *, variable: SdtmVariable, context: 
 
 def map_visit(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapContext") -> pd.Series:
     """VISIT (``attribute: visit``), VISITNUM (``visitnum``) or VISITDY (``day``) from the raw folder."""
-    folder = _column(dataset, context.study.raw.folder, context, variable)
+    folder = source_column(dataset, context.study.raw.folder, context, variable)
     attribute = variable.arg("attribute", "visit")
     lookup = {v.folder: getattr(v, attribute) for v in context.study.visits}
     mapped = folder.map(lookup)
@@ -157,7 +136,7 @@ def map_visit(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapCon
 def map_test_attribute(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapContext") -> pd.Series:
     """An attribute (``key``) of the test a melted record belongs to (e.g. LBTESTCD, LBORRESU)."""
     values = dataset[f"_TEST_{variable.arg('key')}"]
-    return values.astype("float64") if variable.type == "Num" else _text(values)
+    return values.astype("float64") if variable.type == "Num" else text_column(values)
 
 
 def map_result(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapContext") -> pd.Series:
@@ -165,7 +144,7 @@ def map_result(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapCo
     (``as: standard_number`` = result x the test's ``factor``, rounded half away from zero to the test's
     ``decimals`` as SAS ROUND does, for --STRESN; ``as: standard_text``, its shortest text, for --STRESC).
     """
-    raw = _text(dataset["_VALUE_"])
+    raw = text_column(dataset["_VALUE_"])
     kind = variable.arg("as", "original")
     if kind == "original":
         return raw
@@ -188,26 +167,23 @@ def compute_round_half_away(values: np.ndarray, decimals: np.ndarray) -> np.ndar
 
 
 def _phase2(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapContext") -> pd.Series:
-    raise AssertionError("phase-2 algorithms are applied by cdisc_pipe.sdtm.derive_phase2")
+    raise AssertionError("phase-2 algorithms are applied by cdisc_pipe.sdtm.build.apply_phase2")
 
 
-ALGORITHMS: Mapping[str, Algorithm] = {
-    a.name: a
-    for a in (
-        Algorithm("hardcode", map_hardcode, frozenset({"value"})),
-        Algorithm("studyid", map_studyid),
-        Algorithm("domain", map_domain),
-        Algorithm("usubjid", map_usubjid),
-        Algorithm("assign", map_assign, frozenset({"field"})),
-        Algorithm("assign_number", map_assign_number, frozenset({"field"})),
-        Algorithm("assign_ct", map_assign_ct, frozenset({"field"}), frozenset({"codelist"})),
-        Algorithm("iso_datetime", map_iso_datetime, frozenset({"date"}), frozenset({"time"})),
-        Algorithm("visit", map_visit, frozenset(), frozenset({"attribute"})),
-        Algorithm("test_attribute", map_test_attribute, frozenset({"key"})),
-        Algorithm("result", map_result, frozenset(), frozenset({"as"})),
-        Algorithm("seq", _phase2, frozenset({"order"}), phase=2),
-        Algorithm("study_day", _phase2, frozenset({"dtc"}), phase=2),
-        Algorithm("epoch", _phase2, frozenset({"dtc"}), phase=2),
-        Algorithm("lobxfl", _phase2, frozenset({"by", "dtc", "result"}), phase=2),
-    )
-}
+RECORD_ALGORITHMS: tuple[Algorithm, ...] = (
+    Algorithm("hardcode", map_hardcode, frozenset({"value"})),
+    Algorithm("studyid", map_studyid),
+    Algorithm("domain", map_domain),
+    Algorithm("usubjid", map_usubjid),
+    Algorithm("assign", map_assign, frozenset({"field"})),
+    Algorithm("assign_number", map_assign_number, frozenset({"field"})),
+    Algorithm("assign_ct", map_assign_ct, frozenset({"field"}), frozenset({"codelist"})),
+    Algorithm("iso_datetime", map_iso_datetime, frozenset({"date"}), frozenset({"time"})),
+    Algorithm("visit", map_visit, frozenset(), frozenset({"attribute"})),
+    Algorithm("test_attribute", map_test_attribute, frozenset({"key"})),
+    Algorithm("result", map_result, frozenset(), frozenset({"as"})),
+    Algorithm("seq", _phase2, frozenset({"order"}), phase=2),
+    Algorithm("study_day", _phase2, frozenset({"dtc"}), phase=2),
+    Algorithm("epoch", _phase2, frozenset({"dtc"}), phase=2),
+    Algorithm("lobxfl", _phase2, frozenset({"by", "dtc", "result"}), phase=2),
+)

@@ -11,7 +11,8 @@ from typing import Iterable
 import pandas as pd
 
 from cdisc_pipe.raw.model import ROW, RawExport
-from cdisc_pipe.sdtm.algorithms import ALGORITHMS, FILE, FORM
+from cdisc_pipe.sdtm.algorithms import FILE, FORM
+from cdisc_pipe.sdtm.registry import ALGORITHMS
 from cdisc_pipe.sdtm.context import MapContext
 from cdisc_pipe.sdtm.derivations import derive_var_epoch, derive_var_lobxfl, derive_var_seq, derive_vars_dy
 from cdisc_pipe.spec import Study

@@ -62,7 +62,7 @@ def _build(file: str, doc: dict[str, Any]) -> Domain:
 
 
 def _domain_problems(domain: Domain, study: Study) -> Iterable[str]:
-    from cdisc_pipe.sdtm.algorithms import assert_algorithm_args
+    from cdisc_pipe.sdtm.registry import assert_algorithm_args
 
     where = f"{domain.file}"
     names = [v.name for v in domain.variables]
