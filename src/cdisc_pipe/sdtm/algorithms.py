@@ -170,7 +170,12 @@ def _phase2(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapConte
     raise AssertionError("phase-2 algorithms are applied by cdisc_pipe.sdtm.build.apply_phase2")
 
 
+def _by_builder(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapContext") -> pd.Series:
+    raise AssertionError("variables of 'builder' domains are set by the domain's builder")
+
+
 RECORD_ALGORITHMS: tuple[Algorithm, ...] = (
+    Algorithm("builder", _by_builder, frozenset(), phase=0),
     Algorithm("hardcode", map_hardcode, frozenset({"value"})),
     Algorithm("studyid", map_studyid),
     Algorithm("domain", map_domain),

@@ -85,7 +85,12 @@ def _build(root: Path, documents: dict[str, Any]) -> Study:
             enrolment=(anchors["enrolment"]["form"], anchors["enrolment"]["field"]),
         ),
         arms=tuple(Arm(**{**a, "elements": tuple(a.get("elements", ()))}) for a in study_doc["arms"]),
-        elements=tuple(Element(**e) for e in study_doc["elements"]),
+        elements=tuple(
+            Element(**{k: v for k, v in e.items() if k != "start"},
+                    start_from=(e.get("start") or {}).get("from"),
+                    start_days=(e.get("start") or {}).get("days", 0))
+            for e in study_doc["elements"]
+        ),
         epochs=tuple(Epoch(**e) for e in study_doc["epochs"]),
         visits=tuple(Visit(**{**v, "window": tuple(v["window"])}) for v in study_doc["visits"]),
         criteria=tuple(Criterion(**c) for c in study_doc["criteria"]),

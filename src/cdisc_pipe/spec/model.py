@@ -135,7 +135,11 @@ class Arm:
 
 @dataclass(frozen=True)
 class Element:
-    """A trial element (TE): ETCD, ELEMENT, and the rules that start and end it."""
+    """A trial element (TE): ETCD, ELEMENT, and the rules that start and end it.
+
+    ``start_from``/``start_days``: the element starts ``start_days`` days after the subject's DM reference
+    date ``start_from`` (e.g. RFXSTDTC + 15); SE is derived from it. It ends where the next element starts.
+    """
 
     etcd: str
     element: str
@@ -143,6 +147,8 @@ class Element:
     end_rule: str
     epoch: str
     duration: str | None = None
+    start_from: str | None = None
+    start_days: int = 0
 
 
 @dataclass(frozen=True)
