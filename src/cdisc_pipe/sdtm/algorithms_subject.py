@@ -102,7 +102,10 @@ def map_lookup(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapCo
 
 def map_arm(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapContext") -> pd.Series:
     """ARMCD (``attribute: armcd``) or ARM (``arm``) of the arm the enrolment form assigned; subjects never
-    assigned get ``unassigned`` (e.g. SCRNFAIL) or null when that argument is absent."""
+    assigned get ``unassigned``, or null when that argument is absent (SDTMIG 3.4: null, with ARMNRS).
+
+    With ``treated_form`` (e.g. EX) the value is the *actual* arm (ACTARMCD/ACTARM): only subjects with a
+    record in that form get it; an open-label study treats subjects with the dose of their assigned arm."""
     form_id, field = context.study.anchors.enrolment
     frame = _form_frame(context, form_id)
     attribute = variable.arg("attribute", "armcd")
@@ -115,6 +118,11 @@ def map_arm(dataset: pd.DataFrame, *, variable: SdtmVariable, context: "MapConte
                              index=text_column(frame[context.study.raw.subject]).to_numpy()).astype("string")
         assigned = assigned[~assigned.index.duplicated(keep="first")]
     values = _per_subject(dataset, context, assigned)
+    treated_form = variable.arg("treated_form")
+    if treated_form is not None:
+        treated = _form_frame(context, treated_form)
+        treated_subjects = set() if treated is None else set(text_column(treated[context.study.raw.subject]).dropna())
+        values = values.where(text_column(dataset[context.study.raw.subject]).isin(treated_subjects))
     unassigned = variable.arg("unassigned")
     return values.fillna(unassigned) if unassigned is not None else values
 
@@ -170,7 +178,7 @@ SUBJECT_ALGORITHMS: tuple[Algorithm, ...] = (
     Algorithm("first_date", map_first_date, frozenset({"sources"})),
     Algorithm("last_date", map_last_date, frozenset({"sources"})),
     Algorithm("lookup", map_lookup, frozenset({"form", "field"}), frozenset({"as"})),
-    Algorithm("arm", map_arm, frozenset(), frozenset({"attribute", "unassigned"})),
+    Algorithm("arm", map_arm, frozenset(), frozenset({"attribute", "unassigned", "treated_form"})),
     Algorithm("flag_exists", map_flag_exists, frozenset({"form"}), frozenset({"value", "otherwise"})),
     Algorithm("age", map_age, frozenset({"field", "reference"})),
 )

@@ -9,10 +9,10 @@ fields of the form.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from cdisc_pipe.errors import SpecError
-from cdisc_pipe.spec.model import Study
+from cdisc_pipe.spec.model import Form, Study
 from cdisc_pipe.spec.problems import must_name, raise_if, read_yaml, schema_problems, unique
 from cdisc_pipe.spec.sdtm_model import Domain, SdtmVariable, Source
 
@@ -61,6 +61,33 @@ def _build(file: str, doc: dict[str, Any]) -> Domain:
     )
 
 
+def _field_problems(variable: SdtmVariable, where: str, form: Form | None, study: Study) -> Iterable[str]:
+    """Raw fields named by the algorithm's arguments must exist: in the form named by a ``form`` argument,
+    in each ``sources`` entry's form, or else in the domain's source form."""
+    forms = {f.id: f for f in study.forms}
+    targets: list[tuple[str, Mapping[str, Any]]] = []
+    if variable.arg("form") is not None:
+        yield from must_name(f"{where}.args.form", "a form", variable.arg("form"), forms)
+        if variable.arg("form") in forms:
+            targets.append((f"{where}.args", variable.args))
+    elif form is not None:
+        targets.append((f"{where}.args", variable.args))
+    for i, source in enumerate(variable.arg("sources") or ()):
+        swhere = f"{where}.args.sources[{i}]"
+        if not isinstance(source, Mapping) or "form" not in source:
+            yield f"{swhere}: must be a mapping with a 'form' key (got {source!r})"
+            continue
+        yield from must_name(f"{swhere}.form", "a form", source["form"], forms)
+        if source["form"] in forms:
+            targets.append((swhere, source))
+    for twhere, args in targets:
+        owner = forms[args["form"]] if "form" in args else form
+        for arg in FIELD_ARGS:
+            value = args.get(arg)
+            if value is not None:
+                yield from must_name(f"{twhere}.{arg}", f"a field of form {owner.id}", value, owner.field_names)
+
+
 def _domain_problems(domain: Domain, study: Study) -> Iterable[str]:
     from cdisc_pipe.sdtm.registry import assert_algorithm_args
 
@@ -88,11 +115,7 @@ def _domain_problems(domain: Domain, study: Study) -> Iterable[str]:
         yield from assert_algorithm_args(variable, where=vwhere)
         if variable.codelist:
             yield from must_name(f"{vwhere}.codelist", "a codelist", variable.codelist, study.codelists)
-        if form is not None and domain.source.kind == "form":
-            for arg in FIELD_ARGS:
-                value = variable.arg(arg)
-                if value is not None:
-                    yield from must_name(f"{vwhere}.args.{arg}", f"a field of form {form.id}", value, fields)
+        yield from _field_problems(variable, vwhere, form if domain.source.kind == "form" else None, study)
         if variable.arg("codelist"):
             yield from must_name(f"{vwhere}.args.codelist", "a codelist", variable.arg("codelist"), study.codelists)
 
