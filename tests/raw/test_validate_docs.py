@@ -21,4 +21,4 @@ def test_every_documented_section_has_an_example_message():
     text = DOC.read_text(encoding="utf-8")
     for block in re.split(r"^### ", text, flags=re.MULTILINE)[1:]:
         rule = block.split("\n", 1)[0]
-        assert re.search(r"^    `[A-Z0-9]+[.`]", block, flags=re.MULTILINE), rule
+        assert re.search(r"^    `[A-Za-z0-9_]+[.`]", block, flags=re.MULTILINE), rule

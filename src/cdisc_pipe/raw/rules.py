@@ -30,6 +30,7 @@ RULES: dict[str, Rule] = {
     r.id: r
     for r in (
         Rule("RAW-FORM-MISSING", _E, "A form declared in the spec has no file in the export", "file"),
+        Rule("RAW-FILE-UNCLAIMED", _W, "A file in the export folder that no form of the spec reads", "file"),
         Rule("RAW-COL-MISSING", _E, "A field declared in the spec has no column in the form's file", "column"),
         Rule("RAW-COL-EXTRA", _W, "The form's file has a column the spec does not declare", "column"),
         Rule("RAW-REQUIRED", _E, "A required field is empty", "value"),
