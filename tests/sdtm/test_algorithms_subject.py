@@ -87,3 +87,22 @@ def test_registry_checks_arguments():
         "dm.yaml: variables[3] (X): algorithm 'lookup' must have argument 'field' (got none)",
         "dm.yaml: variables[3] (X): algorithm 'lookup' takes arguments ['as', 'field', 'form'] (got unknown 'fld')",
     ]
+
+
+def test_spec_that_maps_a_direct_identifier_is_refused(study, tmp_path):
+    import shutil
+
+    import pytest
+
+    from cdisc_pipe.errors import SpecError
+    from cdisc_pipe.spec import load_spec
+    from cdisc_pipe.spec.sdtm_load import load_sdtm_spec
+
+    spec = tmp_path / "spec"
+    shutil.copytree(study.root, spec, ignore=shutil.ignore_patterns("raw"))
+    dm = spec / "sdtm" / "dm.yaml"
+    dm.write_text(dm.read_text(encoding="utf-8").replace("args: {field: SUBJECT}", "args: {field: INITIALS}"),
+                  encoding="utf-8")
+    with pytest.raises(SpecError, match=r"'DM.INITIALS' is a direct identifier and must never reach SDTM "
+                                        r"\(got it as the source of SUBJID\)"):
+        load_sdtm_spec(load_spec(spec))

@@ -84,8 +84,12 @@ def _field_problems(variable: SdtmVariable, where: str, form: Form | None, study
         owner = forms[args["form"]] if "form" in args else form
         for arg in FIELD_ARGS:
             value = args.get(arg)
-            if value is not None:
-                yield from must_name(f"{twhere}.{arg}", f"a field of form {owner.id}", value, owner.field_names)
+            if value is None:
+                continue
+            yield from must_name(f"{twhere}.{arg}", f"a field of form {owner.id}", value, owner.field_names)
+            if value in owner.field_names and owner.field(value).identifier:
+                yield (f"{twhere}.{arg}: '{owner.id}.{value}' is a direct identifier and must never reach SDTM "
+                       f"(got it as the source of {variable.name})")
 
 
 def _domain_problems(domain: Domain, study: Study) -> Iterable[str]:
