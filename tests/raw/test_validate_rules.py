@@ -145,6 +145,16 @@ def test_form_missing(small_study):
     ]
 
 
+def test_unclaimed_file_is_a_warning(small_study):
+    import dataclasses
+
+    export = dataclasses.replace(export_of(small_study, changed("EX", 1, "EXVOL", "100")),
+                                 unclaimed_files=("lb_urine.csv",))
+    report = validate_raw(export, small_study)
+    assert hits(report) == [("RAW-FILE-UNCLAIMED", "lb_urine.csv", None, None, "lb_urine.csv")]
+    assert report.findings[0].severity.value == "Warning"
+
+
 def test_column_missing(small_study):
     data = changed("EX", 1, "EXVOL", "1")
     del data["EX"]["EXVOL"]
@@ -228,6 +238,7 @@ def test_every_rule_has_a_failing_case_here():
 
     covered = {c[0] for c in VALUE_CASES} | {
         "RAW-FORM-MISSING", "RAW-COL-MISSING", "RAW-COL-EXTRA", "RAW-RECORDS-EXCEEDED", "RAW-CONSENT-MISSING",
+        "RAW-FILE-UNCLAIMED",
     }
     assert covered == set(RULES)
 

@@ -44,12 +44,14 @@ class RawForm:
 
 @dataclass(frozen=True)
 class RawExport:
-    """All forms of one raw export. ``forms`` is keyed by form id; absent files are in ``missing_forms``."""
+    """All forms of one raw export. ``forms`` is keyed by form id; absent files are in ``missing_forms``;
+    files of the export folder that no form reads are in ``unclaimed_files``."""
 
     source: Path
     format: str
     forms: dict[str, RawForm] = field(default_factory=dict)
     missing_forms: tuple[str, ...] = ()
+    unclaimed_files: tuple[str, ...] = ()
 
     def frame(self, form_id: str) -> pd.DataFrame:
         return self.forms[form_id].frame

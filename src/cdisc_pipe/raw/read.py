@@ -16,6 +16,7 @@ read; :func:`unclaimed_files` lists them so a caller can report them.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from cdisc_pipe.errors import InputError
@@ -47,9 +48,8 @@ def read_raw(path: Path, study: Study, *, format: str | None = None) -> RawExpor
         return read_odm(path, study)
     if not path.is_dir():
         raise InputError(f"`{path}` must be a folder of form files for format '{fmt}' (got {_kind(path)})")
-    if fmt == "sas":
-        return read_sas_export(path, study)
-    return read_csv_export(path, study)
+    export = read_sas_export(path, study) if fmt == "sas" else read_csv_export(path, study)
+    return dataclasses.replace(export, unclaimed_files=unclaimed_files(path, study, format=fmt))
 
 
 def infer_format(path: Path, study: Study) -> str:

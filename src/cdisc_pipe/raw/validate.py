@@ -46,6 +46,7 @@ def validate_raw(export: RawExport, study: Study) -> Report:
         tables.append(_schema_hits(raw, build_form_schema(form, study=study), study))
         tables.append(check_form_records(raw, study=study, bounds=bounds))
     tables.append(check_cross_form(present, study=study, bounds=bounds))
+    tables.extend(_unclaimed(name) for name in export.unclaimed_files)
     tables = [t for t in tables if not t.empty]
     table = pd.concat(tables, ignore_index=True) if tables else empty_hits()
     return Report(hits_to_findings(sort_hits(table, study)))
@@ -68,6 +69,16 @@ def _form_missing(form: Form) -> pd.DataFrame:
         file=form.file,
         expected=f"a file {form.file}",
         message=f"`{form.id}` must be present in the export as {form.file} (got no such file)",
+    )
+
+
+def _unclaimed(name: str) -> pd.DataFrame:
+    return make_hits(
+        rule="RAW-FILE-UNCLAIMED",
+        file=name,
+        value=name,
+        expected="a file named by a form of the spec",
+        message=f"`{name}` must be claimed by a form of the spec (got a file no form reads)",
     )
 
 
