@@ -12,6 +12,7 @@ import pandas as pd
 
 from cdisc_pipe.raw.model import ROW, RawExport
 from cdisc_pipe.sdtm.algorithms import FILE, FORM
+from cdisc_pipe.sdtm.algorithms_findings import melt_forms
 from cdisc_pipe.sdtm.registry import ALGORITHMS
 from cdisc_pipe.sdtm.context import MapContext
 from cdisc_pipe.sdtm.derivations import derive_var_epoch, derive_var_lobxfl, derive_var_seq, derive_vars_dy
@@ -28,6 +29,8 @@ def source_records(domain: Domain, export: RawExport, study: Study) -> pd.DataFr
     source = domain.source
     if source.kind not in ("form", "melt"):
         raise ValueError(f"domain {domain.name}: source kind must be 'form' or 'melt' here (got {source.kind!r})")
+    if source.kind == "melt" and source.form is None:
+        return melt_forms(export, study, source.tests, where=source.where, drop_missing=source.drop_missing)
     raw = export.forms.get(source.form)
     if raw is None:
         return pd.DataFrame(columns=[FILE, FORM, ROW])

@@ -129,6 +129,8 @@ def _reference_problems(study: Study) -> Iterable[str]:
     yield from (f"study.yaml: {p}" for p in unique("folder", "visits", list(folders)))
     yield from (f"study.yaml: {p}" for p in unique("armcd", "arms", [a.armcd for a in study.arms]))
     yield from (f"study.yaml: {p}" for p in unique("arm code", "arms", [a.code for a in study.arms]))
+    for cl_id, codelist in study.codelists.items():
+        yield from (f"codelists.yaml: {p}" for p in unique("code", f"codelists[{cl_id}].terms", list(codelist.codes)))
     epochs = [e.name for e in study.epochs]
     for i, visit in enumerate(study.visits):
         yield from must_name(f"study.yaml: visits[{i}].epoch", "an epoch", visit.epoch, epochs)

@@ -104,16 +104,23 @@ def _domain_problems(domain: Domain, study: Study) -> Iterable[str]:
         yield from must_name(f"{where}: order", "a variable of the domain", key, names)
     form = None
     if domain.source.kind in ("form", "melt"):
-        if domain.source.form is None:
+        per_test = domain.source.kind == "melt" and bool(domain.source.tests) and all("form" in t for t in domain.source.tests)
+        if domain.source.form is None and not per_test:
             yield f"{where}: source.form must name the source form of a '{domain.source.kind}' source (got none)"
-        else:
+        elif domain.source.form is not None:
             yield from must_name(f"{where}: source.form", "a form", domain.source.form, [f.id for f in study.forms])
             if domain.source.form in {f.id for f in study.forms}:
                 form = study.form(domain.source.form)
     fields = list(form.field_names) if form else []
+    form_ids = [f.id for f in study.forms]
     for i, test in enumerate(domain.source.tests):
-        if form:
-            yield from must_name(f"{where}: source.tests[{i}].field", f"a field of form {form.id}", test["field"], fields)
+        owner = form
+        if "form" in test:
+            yield from must_name(f"{where}: source.tests[{i}].form", "a form", test["form"], form_ids)
+            owner = study.form(test["form"]) if test["form"] in form_ids else None
+        if owner:
+            yield from must_name(f"{where}: source.tests[{i}].field", f"a field of form {owner.id}", test["field"],
+                                 owner.field_names)
     for i, variable in enumerate(domain.variables):
         vwhere = f"{where}: variables[{i}] ({variable.name})"
         yield from assert_algorithm_args(variable, where=vwhere)
