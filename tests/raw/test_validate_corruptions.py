@@ -29,7 +29,7 @@ def source(request, study, tmp_path_factory) -> Path:
         return write_synthetic_csv(study, 12, tmp_path_factory.mktemp("synthetic"))
     shipped = default_raw_dir(study.root)
     if not (shipped / study.form("DM").file).is_file():
-        pytest.skip(f"the default export is not in {shipped} yet (written by `cdisc-pipe simulate`)")
+        pytest.fail(f"the default export must be shipped in {shipped} (regenerate: `cdisc-pipe simulate --out {shipped}`)")
     return shipped
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-st = pytest.importorskip("scipy.stats")
+import scipy.stats as st
 
 VISITS = ("D029", "D057", "D085", "D169")
 ARMS = ("LOW", "MEDIUM", "HIGH")
