@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
 
     pipeline_args(sub.add_parser("run", help="run every stage in order"))
     pipeline_args(sub.add_parser("validate-raw", help="read and validate the raw export; write the findings"))
+    pipeline_args(sub.add_parser("sdtm", help="validate the raw export, then build the SDTM domains"))
 
     spec = sub.add_parser("validate-spec", help="check a study spec folder and report every problem")
     spec.add_argument("study", type=Path, nargs="?", help="study spec folder (default: the shipped study)")
@@ -102,7 +103,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if path is not None and not path.exists():
             print(f"cdisc-pipe: --{name} must be an existing path (got '{path}')", file=sys.stderr)
             return EXIT_USAGE
-    until = "validate-raw" if args.command == "validate-raw" else None
+    until = None if args.command == "run" else args.command
     result = run(args.study, args.raw, args.out, until=until, progress=_Progress(sys.stderr))
     _summarise(result, sys.stderr)
     return result.exit_code

@@ -102,9 +102,16 @@ def _validate_raw_stage(context: RunContext) -> Report:
     return validate_raw_stage(context)
 
 
-#: Every stage, in the order a full run executes them. Later issues append SDTM, ADaM, export, check, analyze.
+def _sdtm_stage(context: RunContext) -> Report:
+    from cdisc_pipe.sdtm.stage import sdtm_stage
+
+    return sdtm_stage(context)
+
+
+#: Every stage, in the order a full run executes them. Later issues append ADaM, export, check, analyze.
 STAGES: tuple[Stage, ...] = (
     Stage("validate-raw", "read the raw export and validate it against the study spec", _validate_raw_stage),
+    Stage("sdtm", "build the SDTM domains, their lineage and the raw-to-SDTM reconciliation", _sdtm_stage),
 )
 
 

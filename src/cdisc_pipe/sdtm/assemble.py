@@ -1,6 +1,6 @@
 """Build every SDTM domain of a study from its raw export, in dependency order.
 
-1. Phase 1 of every ``form``/``melt`` domain (raw values through the spec's algorithms), DM included.
+1. Phase 1 of every ``form``/``melt``/``stack`` domain (raw values through the spec's algorithms), DM included.
 2. SE from DM's reference dates; trial design domains from the spec (``builder`` domains).
 3. Phase 2 of every domain (--DY against DM, EPOCH against SE, --LOBXFL, then --SEQ).
 4. SUPP-- from the variables marked ``supp``; the lineage table from the provenance columns.
@@ -18,8 +18,8 @@ import pandas as pd
 
 from cdisc_pipe.errors import Report
 from cdisc_pipe.raw.model import RawExport
-from cdisc_pipe.sdtm.build import LINEAGE_COLUMNS, apply_phase1, apply_phase2, source_records, split_lineage
-from cdisc_pipe.sdtm.context import MapContext
+from cdisc_pipe.sdtm.build import LINEAGE_COLUMNS, apply_phase2, apply_sources, split_lineage
+from cdisc_pipe.sdtm.relrec import build_relrec
 from cdisc_pipe.sdtm.subject_elements import build_se
 from cdisc_pipe.sdtm.supplemental import build_supp
 from cdisc_pipe.sdtm.trial_design import build_ta, build_te, build_ti, build_tv
@@ -27,7 +27,7 @@ from cdisc_pipe.spec import Study
 from cdisc_pipe.spec.sdtm_load import load_sdtm_spec
 from cdisc_pipe.spec.sdtm_model import Domain
 
-__all__ = ["SdtmResult", "build_sdtm", "BUILDERS"]
+__all__ = ["SdtmResult", "build_sdtm", "BUILDERS", "FINAL_BUILDERS"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,11 @@ BUILDERS: dict[str, Builder] = {
     "TI": lambda study, built: build_ti(study),
 }
 
+#: ``builder`` domains built last, from the finished domains (--SEQ assigned): relationships.
+FINAL_BUILDERS: dict[str, Callable[[dict[str, pd.DataFrame], Study], pd.DataFrame]] = {
+    "RELREC": build_relrec,
+}
+
 
 def build_sdtm(export: RawExport, study: Study, spec: dict[str, Domain] | None = None) -> SdtmResult:
     """All domains of ``spec`` (default: the study's ``sdtm/`` folder) from ``export``."""
@@ -60,18 +65,18 @@ def build_sdtm(export: RawExport, study: Study, spec: dict[str, Domain] | None =
     for name, domain in spec.items():
         if domain.source.kind == "builder":
             continue
-        context = MapContext(study=study, domain=domain, export=export)
-        working[name] = apply_phase1(source_records(domain, export, study), context)
-        report.extend(context.findings)
+        working[name], findings = apply_sources(domain, export, study)
+        report.extend(findings)
 
     dm = working.get("DM")
     built: dict[str, pd.DataFrame] = {}
     if dm is not None:
         built["DM"] = dm
     for name, domain in spec.items():
-        if domain.source.kind == "builder":
+        if domain.source.kind == "builder" and name not in FINAL_BUILDERS:
             if name not in BUILDERS:
-                raise ValueError(f"domain {name}: a 'builder' source must have a builder (known: {sorted(BUILDERS)})")
+                known = sorted([*BUILDERS, *FINAL_BUILDERS])
+                raise ValueError(f"domain {name}: a 'builder' source must have a builder (known: {known})")
             built[name] = BUILDERS[name](study, built)
     se = built.get("SE")
 
@@ -79,7 +84,8 @@ def build_sdtm(export: RawExport, study: Study, spec: dict[str, Domain] | None =
     lineages = []
     for name, domain in spec.items():
         if domain.source.kind == "builder":
-            domains[name] = built[name].loc[:, [v.name for v in domain.main_variables]]
+            if name not in FINAL_BUILDERS:
+                domains[name] = built[name].loc[:, [v.name for v in domain.main_variables]]
             continue
         finished = apply_phase2(working[name], domain, dm=dm, se=se)
         main, lineage = split_lineage(finished, domain)
@@ -88,5 +94,8 @@ def build_sdtm(export: RawExport, study: Study, spec: dict[str, Domain] | None =
         supp = build_supp(finished, domain)
         if len(supp):
             domains[f"SUPP{name}"] = supp
+    for name, final in FINAL_BUILDERS.items():
+        if name in spec:
+            domains[name] = final(domains, study).loc[:, [v.name for v in spec[name].main_variables]]
     lineage = pd.concat(lineages, ignore_index=True) if lineages else pd.DataFrame(columns=LINEAGE_COLUMNS)
     return SdtmResult(domains=domains, lineage=lineage, report=report, spec=spec)

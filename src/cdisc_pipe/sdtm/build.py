@@ -10,6 +10,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from cdisc_pipe.errors import Finding
 from cdisc_pipe.raw.model import ROW, RawExport
 from cdisc_pipe.sdtm.algorithms import FILE, FORM
 from cdisc_pipe.sdtm.algorithms_findings import melt_forms
@@ -19,7 +20,7 @@ from cdisc_pipe.sdtm.derivations import derive_var_epoch, derive_var_lobxfl, der
 from cdisc_pipe.spec import Study
 from cdisc_pipe.spec.sdtm_model import Domain
 
-__all__ = ["source_records", "apply_phase1", "apply_phase2", "split_lineage", "LINEAGE_COLUMNS"]
+__all__ = ["source_records", "apply_phase1", "apply_sources", "apply_phase2", "split_lineage", "LINEAGE_COLUMNS"]
 
 LINEAGE_COLUMNS = ["DOMAIN", "USUBJID", "SEQ", "RAW_FORM", "RAW_FILE", "RAW_ROW"]
 
@@ -71,9 +72,22 @@ def apply_phase1(dataset: pd.DataFrame, context: MapContext) -> pd.DataFrame:
     return working
 
 
+def apply_sources(domain: Domain, export: RawExport, study: Study) -> tuple[pd.DataFrame, list[Finding]]:
+    """Phase 1 of a ``form``/``melt`` domain; for a ``stack`` domain, phase 1 of each part (its form, its
+    variable overrides) with the parts' records one after the other. Returns the records and the findings."""
+    frames, findings = [], []
+    for part in domain.part_domains():
+        context = MapContext(study=study, domain=part, export=export)
+        frames.append(apply_phase1(source_records(part, export, study), context))
+        findings.extend(context.findings)
+    filled = [f for f in frames if len(f)]
+    return (pd.concat(filled, ignore_index=True) if filled else frames[0]), findings
+
+
 def apply_phase2(dataset: pd.DataFrame, domain: Domain, *, dm: pd.DataFrame | None,
                  se: pd.DataFrame | None) -> pd.DataFrame:
-    """Add --SEQ, --DY, EPOCH and --LOBXFL as the spec asks; sorts records by the --SEQ order."""
+    """Add --SEQ, --DY, EPOCH and --LOBXFL as the spec asks; sorts records by the --SEQ order (a domain
+    without --SEQ, such as SV, by its ``order``)."""
     out = dataset
     for variable in domain.variables:
         name = variable.algorithm
@@ -89,6 +103,8 @@ def apply_phase2(dataset: pd.DataFrame, domain: Domain, *, dm: pd.DataFrame | No
     seq = [v for v in domain.variables if v.algorithm == "seq"]
     if seq:
         out = derive_var_seq(out, order=list(seq[0].arg("order")), new_var=seq[0].name)
+    elif domain.order:
+        out = out.sort_values(list(domain.order), kind="stable", na_position="last").reset_index(drop=True)
     return out
 
 

@@ -13,12 +13,13 @@ from typing import Mapping
 from cdisc_pipe.sdtm.algorithms import RECORD_ALGORITHMS, Algorithm
 from cdisc_pipe.sdtm.algorithms_events import EVENTS_ALGORITHMS
 from cdisc_pipe.sdtm.algorithms_findings import FINDINGS_ALGORITHMS
+from cdisc_pipe.sdtm.algorithms_status import STATUS_ALGORITHMS
 from cdisc_pipe.sdtm.algorithms_subject import SUBJECT_ALGORITHMS
 from cdisc_pipe.spec.sdtm_model import SdtmVariable
 
 __all__ = ["ALGORITHMS", "assert_algorithm_args"]
 
-_ALL = (*RECORD_ALGORITHMS, *SUBJECT_ALGORITHMS, *EVENTS_ALGORITHMS, *FINDINGS_ALGORITHMS)
+_ALL = (*RECORD_ALGORITHMS, *SUBJECT_ALGORITHMS, *EVENTS_ALGORITHMS, *FINDINGS_ALGORITHMS, *STATUS_ALGORITHMS)
 ALGORITHMS: Mapping[str, Algorithm] = {a.name: a for a in _ALL}
 if len(ALGORITHMS) != len(_ALL):
     raise ImportError("two mapping algorithms are registered under the same name")

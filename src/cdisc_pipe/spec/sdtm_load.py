@@ -2,24 +2,26 @@
 
 Besides the JSON Schema (``sdtm-domain.schema.json``) each domain is checked for references: every algorithm
 is registered and has the arguments it needs; raw fields named by ``field``/``date``/``time`` arguments exist
-in the source form; codelists exist; keys and sort order name variables of the domain; melted tests name
-fields of the form.
+in the source form; codelists exist; keys and sort order name variables of the domain; melted tests and
+``where`` filters name fields of the form (a test may name its own form). A ``stack`` domain is checked part
+by part, each part's variable overrides against that part's form.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 from cdisc_pipe.errors import SpecError
 from cdisc_pipe.spec.model import Form, Study
 from cdisc_pipe.spec.problems import must_name, raise_if, read_yaml, schema_problems, unique
-from cdisc_pipe.spec.sdtm_model import Domain, SdtmVariable, Source
+from cdisc_pipe.spec.sdtm_model import Domain, Part, SdtmVariable, Source
 
 __all__ = ["load_sdtm_spec"]
 
 #: Algorithm arguments that name a raw field of the domain's source form.
-FIELD_ARGS = ("field", "date", "time")
+FIELD_ARGS = ("field", "date", "time", "code_field")
 
 
 def load_sdtm_spec(study: Study) -> dict[str, Domain]:
@@ -49,15 +51,25 @@ def _build(file: str, doc: dict[str, Any]) -> Domain:
         )
         for v in doc["variables"]
     )
+    parts = tuple(
+        Part(source=_source({"kind": "form", **part}),
+             variables=MappingProxyType({name: MappingProxyType(dict(o)) for name, o in
+                                         (part.get("variables") or {}).items()}))
+        for part in source.get("parts", ())
+    )
     return Domain(
         name=doc["domain"], label=doc["label"], domain_class=doc["class"], structure=doc["structure"],
         keys=tuple(doc["keys"]), order=tuple(doc.get("order", ())), variables=variables, file=file,
-        source=Source(
-            kind=source["kind"], form=source.get("form"),
-            where=MappingProxyType(dict(source.get("where") or {})),
-            tests=tuple(MappingProxyType(dict(t)) for t in source.get("tests", ())),
-            drop_missing=source.get("drop_missing", True),
-        ),
+        source=replace(_source(source), parts=parts),
+    )
+
+
+def _source(source: Mapping[str, Any]) -> Source:
+    return Source(
+        kind=source["kind"], form=source.get("form"),
+        where=MappingProxyType(dict(source.get("where") or {})),
+        tests=tuple(MappingProxyType(dict(t)) for t in source.get("tests", ())),
+        drop_missing=source.get("drop_missing", True),
     )
 
 
@@ -93,8 +105,6 @@ def _field_problems(variable: SdtmVariable, where: str, form: Form | None, study
 
 
 def _domain_problems(domain: Domain, study: Study) -> Iterable[str]:
-    from cdisc_pipe.sdtm.registry import assert_algorithm_args
-
     where = f"{domain.file}"
     names = [v.name for v in domain.variables]
     yield from (f"{where}: {p}" for p in unique("variable", "variables", names))
@@ -102,31 +112,52 @@ def _domain_problems(domain: Domain, study: Study) -> Iterable[str]:
         yield from must_name(f"{where}: keys", "a variable of the domain", key, names)
     for key in domain.order:
         yield from must_name(f"{where}: order", "a variable of the domain", key, names)
+    for i, variable in enumerate(domain.variables):
+        if variable.codelist:
+            yield from must_name(f"{where}: variables[{i}] ({variable.name}).codelist", "a codelist",
+                                 variable.codelist, study.codelists)
+    if domain.source.kind != "stack":
+        if domain.source.parts:
+            yield f"{where}: source.parts must only be given with kind 'stack' (got kind '{domain.source.kind}')"
+        yield from _source_problems(domain, study, where=where, source_where=f"{where}: source")
+        return
+    for i, (part, part_domain) in enumerate(zip(domain.source.parts, domain.part_domains())):
+        pwhere = f"{where}: source.parts[{i}]"
+        for name in part.variables:
+            yield from must_name(f"{pwhere}.variables", "a variable of the domain", name, names)
+        yield from _source_problems(part_domain, study, where=f"{pwhere} ({part.source.form})", source_where=pwhere)
+
+
+def _source_problems(domain: Domain, study: Study, *, where: str, source_where: str) -> Iterable[str]:
+    """The source form(s), melted tests, ``where`` filters, algorithms and raw fields of a ``form``/``melt``/
+    ``builder`` domain, or of one part of a ``stack`` domain."""
+    from cdisc_pipe.sdtm.registry import assert_algorithm_args
+
     form = None
-    if domain.source.kind in ("form", "melt"):
-        per_test = domain.source.kind == "melt" and bool(domain.source.tests) and all("form" in t for t in domain.source.tests)
-        if domain.source.form is None and not per_test:
-            yield f"{where}: source.form must name the source form of a '{domain.source.kind}' source (got none)"
-        elif domain.source.form is not None:
-            yield from must_name(f"{where}: source.form", "a form", domain.source.form, [f.id for f in study.forms])
-            if domain.source.form in {f.id for f in study.forms}:
-                form = study.form(domain.source.form)
-    fields = list(form.field_names) if form else []
     form_ids = [f.id for f in study.forms]
+    if domain.source.kind in ("form", "melt"):
+        per_test = domain.source.kind == "melt" and bool(domain.source.tests) and all(
+            "form" in t for t in domain.source.tests)
+        if domain.source.form is None and not per_test:
+            yield f"{source_where}.form must name the source form of a '{domain.source.kind}' source (got none)"
+        elif domain.source.form is not None:
+            yield from must_name(f"{source_where}.form", "a form", domain.source.form, form_ids)
+            if domain.source.form in form_ids:
+                form = study.form(domain.source.form)
     for i, test in enumerate(domain.source.tests):
         owner = form
         if "form" in test:
-            yield from must_name(f"{where}: source.tests[{i}].form", "a form", test["form"], form_ids)
+            yield from must_name(f"{source_where}.tests[{i}].form", "a form", test["form"], form_ids)
             owner = study.form(test["form"]) if test["form"] in form_ids else None
         if owner:
-            yield from must_name(f"{where}: source.tests[{i}].field", f"a field of form {owner.id}", test["field"],
+            yield from must_name(f"{source_where}.tests[{i}].field", f"a field of form {owner.id}", test["field"],
                                  owner.field_names)
+    for column in domain.source.where:
+        if form:
+            yield from must_name(f"{source_where}.where", f"a field of form {form.id}", column, form.field_names)
     for i, variable in enumerate(domain.variables):
         vwhere = f"{where}: variables[{i}] ({variable.name})"
         yield from assert_algorithm_args(variable, where=vwhere)
-        if variable.codelist:
-            yield from must_name(f"{vwhere}.codelist", "a codelist", variable.codelist, study.codelists)
         yield from _field_problems(variable, vwhere, form if domain.source.kind == "form" else None, study)
         if variable.arg("codelist"):
             yield from must_name(f"{vwhere}.args.codelist", "a codelist", variable.arg("codelist"), study.codelists)
-
