@@ -44,7 +44,7 @@ Builder = Callable[[Study, dict[str, pd.DataFrame]], pd.DataFrame]
 
 #: Domains assembled by dedicated code rather than record by record (``source: {kind: builder}``).
 BUILDERS: dict[str, Builder] = {
-    "SE": lambda study, built: build_se(built["DM"], study),
+    "SE": lambda study, built: build_se(built["DM"], study, built.get("SV")),
     "TA": lambda study, built: build_ta(study),
     "TE": lambda study, built: build_te(study),
     "TV": lambda study, built: build_tv(study),
@@ -69,9 +69,8 @@ def build_sdtm(export: RawExport, study: Study, spec: dict[str, Domain] | None =
         report.extend(findings)
 
     dm = working.get("DM")
-    built: dict[str, pd.DataFrame] = {}
-    if dm is not None:
-        built["DM"] = dm
+    # builders see the phase-1 frames of DM and SV (SE needs the reference dates and the actual visit dates)
+    built: dict[str, pd.DataFrame] = {name: working[name] for name in ("DM", "SV") if name in working}
     for name, domain in spec.items():
         if domain.source.kind == "builder" and name not in FINAL_BUILDERS:
             if name not in BUILDERS:

@@ -88,7 +88,8 @@ def _build(root: Path, documents: dict[str, Any]) -> Study:
         elements=tuple(
             Element(**{k: v for k, v in e.items() if k != "start"},
                     start_from=(e.get("start") or {}).get("from"),
-                    start_days=(e.get("start") or {}).get("days", 0))
+                    start_days=(e.get("start") or {}).get("days", 0),
+                    start_after_visit=(e.get("start") or {}).get("after_visit"))
             for e in study_doc["elements"]
         ),
         epochs=tuple(Epoch(**e) for e in study_doc["epochs"]),
@@ -136,6 +137,9 @@ def _reference_problems(study: Study) -> Iterable[str]:
         yield from must_name(f"study.yaml: visits[{i}].epoch", "an epoch", visit.epoch, epochs)
     for i, element in enumerate(study.elements):
         yield from must_name(f"study.yaml: elements[{i}].epoch", "an epoch", element.epoch, epochs)
+        if element.start_after_visit is not None:
+            yield from must_name(f"study.yaml: elements[{i}].start.after_visit", "a visit folder",
+                                 element.start_after_visit, folders)
     etcds = [e.etcd for e in study.elements]
     for i, arm in enumerate(study.arms):
         for j, etcd in enumerate(arm.elements):

@@ -139,6 +139,8 @@ class Element:
 
     ``start_from``/``start_days``: the element starts ``start_days`` days after the subject's DM reference
     date ``start_from`` (e.g. RFXSTDTC + 15); SE is derived from it. It ends where the next element starts.
+    ``start_after_visit``: never before the day after the subject's actual visit in this folder (so a visit
+    done late inside its window stays in the element it closes).
     """
 
     etcd: str
@@ -149,6 +151,7 @@ class Element:
     duration: str | None = None
     start_from: str | None = None
     start_days: int = 0
+    start_after_visit: str | None = None
 
 
 @dataclass(frozen=True)
