@@ -22,7 +22,7 @@ from cdisc_pipe.sdtm.build import LINEAGE_COLUMNS, apply_phase2, apply_sources, 
 from cdisc_pipe.sdtm.relrec import build_relrec
 from cdisc_pipe.sdtm.subject_elements import build_se
 from cdisc_pipe.sdtm.supplemental import build_supp
-from cdisc_pipe.sdtm.trial_design import build_ta, build_te, build_ti, build_tv
+from cdisc_pipe.sdtm.trial_design import build_ta, build_te, build_ti, build_ts, build_tv
 from cdisc_pipe.spec import Study
 from cdisc_pipe.spec.sdtm_load import load_sdtm_spec
 from cdisc_pipe.spec.sdtm_model import Domain
@@ -49,6 +49,7 @@ BUILDERS: dict[str, Builder] = {
     "TE": lambda study, built: build_te(study),
     "TV": lambda study, built: build_tv(study),
     "TI": lambda study, built: build_ti(study),
+    "TS": lambda study, built: build_ts(study, built["DM"]),
 }
 
 #: ``builder`` domains built last, from the finished domains (--SEQ assigned): relationships.

@@ -1,7 +1,6 @@
-"""Trial design domains built from the study spec alone: TA, TE, TV, TI.
+"""Trial design domains: TA, TE, TV, TI from the study spec alone, and TS from the spec plus DM.
 
-TS needs dates from the data (SSTDTC) and is built with the other domains. Every value here comes from
-``study.yaml``; nothing is typed into code.
+Every value comes from ``study.yaml`` or the data; nothing is typed into code.
 """
 
 from __future__ import annotations
@@ -9,8 +8,9 @@ from __future__ import annotations
 import pandas as pd
 
 from cdisc_pipe.spec import Study
+from cdisc_pipe.spec.model import TrialSummaryParameter
 
-__all__ = ["build_ta", "build_te", "build_tv", "build_ti"]
+__all__ = ["build_ta", "build_te", "build_tv", "build_ti", "build_ts"]
 
 
 def build_ta(study: Study) -> pd.DataFrame:
@@ -97,3 +97,33 @@ def build_ti(study: Study) -> pd.DataFrame:
             for c in study.criteria
         ]
     )
+
+
+def build_ts(study: Study, dm: pd.DataFrame) -> pd.DataFrame:
+    """TS (Trial Summary): the spec's parameters plus those derived from the data.
+
+    Derived: SSTDTC, the study start date, as the FDA Study Data Technical Conformance Guide defines it —
+    the earliest informed-consent date (DM.RFICDTC) of any subject; ACTSUB, the number of subjects assigned
+    to an arm (DM.ARMCD not null); DCUTDTC from the spec's data cut-off. One record per value (TSSEQ counts
+    the values of a parameter). TSVALCD/TSVCDREF/TSVCDVER come with coded values; CDISC CT values carry
+    the CT release of ``codelists.yaml``.
+    """
+    consent = dm["RFICDTC"].astype("string")
+    complete = consent[consent.str.len() >= 10].str.slice(0, 10)
+    derived = []
+    if len(complete):
+        derived.append(TrialSummaryParameter("SSTDTC", "Study Start Date", (str(complete.min()),), ref="ISO 8601"))
+    derived.append(TrialSummaryParameter("ACTSUB", "Actual Number of Subjects", (str(int(dm["ARMCD"].notna().sum())),)))
+    if study.data_cutoff:
+        derived.append(TrialSummaryParameter("DCUTDTC", "Data Cutoff Date", (study.data_cutoff,), ref="ISO 8601"))
+    rows = []
+    for parameter in (*study.trial_summary, *derived):
+        for seq, value in enumerate(parameter.values, start=1):
+            rows.append({
+                "STUDYID": study.studyid, "DOMAIN": "TS", "TSSEQ": seq, "TSGRPID": None,
+                "TSPARMCD": parameter.code, "TSPARM": parameter.name, "TSVAL": value, "TSVALNF": None,
+                "TSVALCD": parameter.value_code,
+                "TSVCDREF": parameter.ref,
+                "TSVCDVER": study.ct_version if parameter.ref == "CDISC CT" else None,
+            })
+    return pd.DataFrame(rows).astype({"TSSEQ": "int64"})

@@ -96,11 +96,13 @@ def _build(root: Path, documents: dict[str, Any]) -> Study:
         visits=tuple(Visit(**{**v, "window": tuple(v["window"])}) for v in study_doc["visits"]),
         criteria=tuple(Criterion(**c) for c in study_doc["criteria"]),
         trial_summary=tuple(
-            TrialSummaryParameter(code=t["code"], name=t["name"], values=tuple(t["values"]))
+            TrialSummaryParameter(code=t["code"], name=t["name"], values=tuple(t["values"]),
+                                  value_code=t.get("value_code"), ref=t.get("ref"))
             for t in study_doc["trial_summary"]
         ),
         forms=tuple(_build_form(f) for f in forms_doc["forms"]),
         codelists=codelists,
+        ct_version=cl_doc.get("ct_version"),
     )
 
 

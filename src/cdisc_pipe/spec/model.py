@@ -187,9 +187,13 @@ class Criterion:
 
 @dataclass(frozen=True)
 class TrialSummaryParameter:
+    """A TS parameter: TSPARMCD, TSPARM, its value(s), and for coded values TSVALCD and TSVCDREF."""
+
     code: str
     name: str
     values: tuple[str, ...]
+    value_code: str | None = None
+    ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +248,7 @@ class Study:
     codelists: dict[str, Codelist] = field(default_factory=dict)
     data_cutoff: str | None = None
     screen_fail_arm: str = "SCRNFAIL"
+    ct_version: str | None = None
 
     def form(self, form_id: str) -> Form:
         for f in self.forms:
