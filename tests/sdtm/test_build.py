@@ -86,3 +86,16 @@ def test_melt_source_converts_units_and_drops_empty_results(study):
         ["CREAT", "88.4", "1", 1.0, 2.0, "DAY 1", 3],
     ]
     assert context.findings == []
+
+
+def test_raw_field_stays_readable_after_a_variable_takes_its_name(study):
+    domain = Domain(
+        name="AE", label="Adverse Events", domain_class="EVENTS", structure="...", keys=("USUBJID",), order=(),
+        source=Source(kind="form", form="AE"),
+        variables=(V("AEREL", "hardcode", value="RELATED"), V("AERELTRL", "assign_ct", field="AEREL")),
+    )
+    frame = pd.DataFrame({"SUBJECT": ["01-001", "01-001"], "AEREL": ["2", "4"]}, dtype="string")
+    export = _export(frame, "AE", "ae.csv", study)
+    out = apply_phase1(source_records(domain, export, study), MapContext(study=study, domain=domain, export=export))
+    assert out["AEREL"].tolist() == ["RELATED", "RELATED"]
+    assert out["AERELTRL"].tolist() == ["POSSIBLY RELEVANT", "ABSOLUTELY IRRELEVANT"]

@@ -25,7 +25,7 @@ from cdisc_pipe.spec.sdtm_model import SdtmVariable
 if TYPE_CHECKING:
     from cdisc_pipe.sdtm.context import MapContext
 
-__all__ = ["Algorithm", "RECORD_ALGORITHMS", "FILE", "FORM", "text_column", "source_column"]
+__all__ = ["Algorithm", "RECORD_ALGORITHMS", "FILE", "FORM", "text_column", "source_column", "raw_name"]
 
 #: Working-frame columns that carry provenance (dropped from the SDTM output, kept in the lineage table).
 FILE = "_FILE_"
@@ -50,7 +50,15 @@ def text_column(values: pd.Series) -> pd.Series:
     return text.mask(text.str.len() == 0)
 
 
+def raw_name(name: str) -> str:
+    """Where a raw field is kept once an SDTM variable of the same name (e.g. AEREL) has been derived."""
+    return f"_RAW_{name}"
+
+
 def source_column(dataset: pd.DataFrame, name: str, context: "MapContext", variable: SdtmVariable) -> pd.Series:
+    """The raw field ``name`` as entered (empty -> null), even after a derived variable took its name."""
+    if raw_name(name) in dataset.columns:
+        return text_column(dataset[raw_name(name)])
     if name not in dataset.columns:
         context.problem_column_missing(dataset, variable, name)
         return pd.Series(pd.NA, index=dataset.index, dtype="string")

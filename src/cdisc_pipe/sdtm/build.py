@@ -12,7 +12,7 @@ import pandas as pd
 
 from cdisc_pipe.errors import Finding
 from cdisc_pipe.raw.model import ROW, RawExport
-from cdisc_pipe.sdtm.algorithms import FILE, FORM
+from cdisc_pipe.sdtm.algorithms import FILE, FORM, raw_name
 from cdisc_pipe.sdtm.algorithms_findings import melt_forms
 from cdisc_pipe.sdtm.registry import ALGORITHMS
 from cdisc_pipe.sdtm.context import MapContext
@@ -62,12 +62,19 @@ def _melt(frame: pd.DataFrame, domain: Domain, study: Study) -> pd.DataFrame:
 
 
 def apply_phase1(dataset: pd.DataFrame, context: MapContext) -> pd.DataFrame:
-    """Add every phase-1 variable of the domain, in spec order."""
+    """Add every phase-1 variable of the domain, in spec order.
+
+    A raw field whose name an SDTM variable takes (the CRF's AEREL and SDTM AEREL) stays readable by the
+    raw-field algorithms under :func:`~cdisc_pipe.sdtm.algorithms.raw_name`, whatever the spec order.
+    """
+    raw_fields = set(dataset.columns)
     working = dataset
     for variable in context.domain.variables:
         algorithm = ALGORITHMS[variable.algorithm]
         if algorithm.phase == 1:
             column = algorithm.func(working, variable=variable, context=context)
+            if variable.name in raw_fields and raw_name(variable.name) not in working.columns:
+                working = working.assign(**{raw_name(variable.name): working[variable.name]})
             working = working.assign(**{variable.name: column})
     return working
 
