@@ -12,13 +12,10 @@ import pandas as pd
 import pytest
 from findings_checks import assert_findings_structure, assert_lineage_points_at_raw, ct_terms
 
-from cdisc_pipe.raw.read import read_raw
 from cdisc_pipe.sdtm.algorithms_findings import melt_forms
-from cdisc_pipe.sdtm.assemble import build_sdtm
 from cdisc_pipe.sdtm.build import apply_phase1, apply_phase2, split_lineage
 from cdisc_pipe.sdtm.context import MapContext
 from cdisc_pipe.sdtm.registry import assert_algorithm_args
-from cdisc_pipe.simulate import run_simulation
 from cdisc_pipe.spec.problems import read_yaml, schema_problems
 from cdisc_pipe.spec.sdtm_load import _build, load_sdtm_spec
 
@@ -28,15 +25,13 @@ CT_UNIT = {"sec": "s", "pg/mL": "ng/L"}
 
 
 @pytest.fixture(scope="module")
-def export(study, study_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("raw")
-    run_simulation(study_dir, out)
-    return read_raw(out, study)
+def export(default_export):
+    return default_export
 
 
 @pytest.fixture(scope="module")
-def result(export, study):
-    return build_sdtm(export, study)
+def result(default_sdtm):
+    return default_sdtm
 
 
 @pytest.fixture(scope="module")

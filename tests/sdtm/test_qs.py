@@ -7,21 +7,16 @@ from __future__ import annotations
 import pytest
 from findings_checks import assert_findings_structure, assert_lineage_points_at_raw, ct_terms
 
-from cdisc_pipe.raw.read import read_raw
-from cdisc_pipe.sdtm.assemble import build_sdtm
-from cdisc_pipe.simulate import run_simulation
 
 
 @pytest.fixture(scope="module")
-def export(study, study_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("raw")
-    run_simulation(study_dir, out)
-    return read_raw(out, study)
+def export(default_export):
+    return default_export
 
 
 @pytest.fixture(scope="module")
-def result(export, study):
-    return build_sdtm(export, study)
+def result(default_sdtm):
+    return default_sdtm
 
 
 @pytest.fixture(scope="module")
