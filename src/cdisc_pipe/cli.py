@@ -113,9 +113,14 @@ def _validate_spec(path: Path | None) -> int:
     from cdisc_pipe.paths import default_study_dir
     from cdisc_pipe.spec import load_spec
 
+    from cdisc_pipe.sdtm.reconcile import load_not_mapped
+    from cdisc_pipe.spec.sdtm_load import load_sdtm_spec
+
     study = load_spec(path or default_study_dir())
+    domains = load_sdtm_spec(study) if (study.root / "sdtm").is_dir() else {}
+    load_not_mapped(study)
     print(f"spec '{study.root}' is valid: study {study.studyid}, {len(study.forms)} forms, "
-          f"{len(study.codelists)} codelists, {len(study.visits)} visits")
+          f"{len(study.codelists)} codelists, {len(study.visits)} visits, {len(domains)} SDTM domains")
     return EXIT_OK
 
 

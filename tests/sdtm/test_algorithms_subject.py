@@ -106,3 +106,21 @@ def test_spec_that_maps_a_direct_identifier_is_refused(study, tmp_path):
     with pytest.raises(SpecError, match=r"'DM.INITIALS' is a direct identifier and must never reach SDTM "
                                         r"\(got it as the source of SUBJID\)"):
         load_sdtm_spec(load_spec(spec))
+
+
+def test_melt_that_reads_a_direct_identifier_is_refused(study):
+    from cdisc_pipe.spec.sdtm_load import _identifier_problems  # the check the loader runs per domain
+    from cdisc_pipe.spec.sdtm_model import Domain, SdtmVariable, Source
+
+    domain = Domain(
+        name="SS", label="Subject Status", domain_class="FINDINGS", structure="...", keys=("USUBJID",), order=(),
+        source=Source(kind="melt", form="SURV", tests=({"field": "PHONE", "TESTCD": "PHONE"},)),
+        variables=(SdtmVariable(name="SSORRES", label="x", type="Char", algorithm="assign", args={"field": "PHONE"}),),
+    )
+    problems = list(_identifier_problems(domain, study, where="ss.yaml", source_where="ss.yaml: source"))
+    assert problems == [
+        "ss.yaml: source.tests[0].field: 'SURV.PHONE' is a direct identifier and must never reach SDTM "
+        "(got it as a melted test)",
+        "ss.yaml: variables[0] (SSORRES).args.field: 'SURV.PHONE' is a direct identifier and must never reach SDTM "
+        "(got it as the source of SSORRES)",
+    ]

@@ -23,7 +23,9 @@ def _value(ts: pd.DataFrame, parmcd: str) -> str:
 
 def test_derived_parameters_come_from_dm(sdtm, study):
     ts, dm = sdtm["TS"], sdtm["DM"]
-    assert _value(ts, "SSTDTC") == dm["RFICDTC"].str.slice(0, 10).min() == "2019-02-19"
+    enrolled = dm[dm["ARMCD"].notna()]
+    assert _value(ts, "SSTDTC") == enrolled["RFICDTC"].str.slice(0, 10).min() == "2019-02-24"
+    assert dm["RFICDTC"].min() < "2019-02-24"  # a screen failure consented earlier and does not count
     assert _value(ts, "ACTSUB") == str(dm["ARMCD"].notna().sum()) == "24"
     assert _value(ts, "DCUTDTC") == study.data_cutoff
     assert _value(ts, "REGID") == "NCT05442437"

@@ -1,7 +1,8 @@
 """The algorithm registry: every name a spec's ``algorithm`` key may use, each with its arguments.
 
 Record-level algorithms come from :mod:`cdisc_pipe.sdtm.algorithms`, subject-level ones from
-:mod:`cdisc_pipe.sdtm.algorithms_subject`. The spec loader calls :func:`assert_algorithm_args` on every
+:mod:`cdisc_pipe.sdtm.algorithms_subject`, and the domain-family ones from ``algorithms_events``,
+``algorithms_findings`` and ``algorithms_status``; the catalogue is in ``docs/sdtm/README.md``. The spec loader calls :func:`assert_algorithm_args` on every
 variable, so a misspelt algorithm or a missing argument is a spec error before any data is read.
 """
 

@@ -75,6 +75,7 @@ def build_tv(study: Study) -> pd.DataFrame:
                 "VISITNUM": float(v.visitnum),
                 "VISIT": v.visit,
                 "VISITDY": v.day,
+                "ARMCD": None,  # the same visit schedule for every arm (SDTMIG 3.4 TV: ARMCD null)
                 "TVSTRL": start,
                 "TVENRL": end,
             }
@@ -102,13 +103,14 @@ def build_ti(study: Study) -> pd.DataFrame:
 def build_ts(study: Study, dm: pd.DataFrame) -> pd.DataFrame:
     """TS (Trial Summary): the spec's parameters plus those derived from the data.
 
-    Derived: SSTDTC, the study start date, as the FDA Study Data Technical Conformance Guide defines it —
-    the earliest informed-consent date (DM.RFICDTC) of any subject; ACTSUB, the number of subjects assigned
+    Derived: SSTDTC, the study start date, as the FDA Study Data Technical Conformance Guide and the CT
+    definition (C69208) give it — the earliest informed-consent date (DM.RFICDTC) of a subject who enrolled
+    (screen failures do not count); ACTSUB, the number of subjects assigned
     to an arm (DM.ARMCD not null); DCUTDTC from the spec's data cut-off. One record per value (TSSEQ counts
     the values of a parameter). TSVALCD/TSVCDREF/TSVCDVER come with coded values; CDISC CT values carry
     the CT release of ``codelists.yaml``.
     """
-    consent = dm["RFICDTC"].astype("string")
+    consent = dm.loc[dm["ARMCD"].notna(), "RFICDTC"].astype("string")
     complete = consent[consent.str.len() >= 10].str.slice(0, 10)
     derived = []
     if len(complete):

@@ -104,6 +104,23 @@ def _field_problems(variable: SdtmVariable, where: str, form: Form | None, study
                        f"(got it as the source of {variable.name})")
 
 
+def _identifier_problems(domain: Domain, study: Study, *, where: str, source_where: str) -> Iterable[str]:
+    """No melted test and no raw-field argument may name a direct identifier of the forms the domain reads."""
+    form_ids = {f.id for f in study.forms}
+    read = {domain.source.form, *(t.get("form") for t in domain.source.tests)} & form_ids
+    identifiers = {f.name: form_id for form_id in read for f in study.form(form_id).fields if f.identifier}
+    for i, test in enumerate(domain.source.tests):
+        if test["field"] in identifiers:
+            yield (f"{source_where}.tests[{i}].field: '{identifiers[test['field']]}.{test['field']}' is a direct "
+                   f"identifier and must never reach SDTM (got it as a melted test)")
+    for i, variable in enumerate(domain.variables):
+        for arg in (*FIELD_ARGS, "variable"):
+            value = variable.arg(arg)
+            if isinstance(value, str) and value in identifiers:
+                yield (f"{where}: variables[{i}] ({variable.name}).args.{arg}: '{identifiers[value]}.{value}' is a "
+                       f"direct identifier and must never reach SDTM (got it as the source of {variable.name})")
+
+
 def _domain_problems(domain: Domain, study: Study) -> Iterable[str]:
     where = f"{domain.file}"
     names = [v.name for v in domain.variables]
@@ -155,9 +172,10 @@ def _source_problems(domain: Domain, study: Study, *, where: str, source_where: 
     for column in domain.source.where:
         if form:
             yield from must_name(f"{source_where}.where", f"a field of form {form.id}", column, form.field_names)
+    yield from _identifier_problems(domain, study, where=where, source_where=source_where)
     for i, variable in enumerate(domain.variables):
         vwhere = f"{where}: variables[{i}] ({variable.name})"
         yield from assert_algorithm_args(variable, where=vwhere)
-        yield from _field_problems(variable, vwhere, form if domain.source.kind == "form" else None, study)
+        yield from _field_problems(variable, vwhere, form if domain.source.kind in ("form", "melt") else None, study)
         if variable.arg("codelist"):
             yield from must_name(f"{vwhere}.args.codelist", "a codelist", variable.arg("codelist"), study.codelists)
