@@ -143,6 +143,7 @@ def run(
     context = RunContext(study=loaded, raw=raw_path, staging=staging)
     outcomes: list[StageOutcome] = []
     failed: str | None = None
+    finished = False
     try:
         for stage in STAGES:
             progress.start(stage.name)
@@ -156,9 +157,10 @@ def run(
                 break
             if stage.name == until:
                 break
-    except BaseException:
-        staging.discard()
-        raise
+        finished = True
+    finally:
+        if not finished:  # an exception or an interrupt: nothing of this run is published
+            staging.discard()
     if failed is None:
         staging.publish()
     else:

@@ -77,3 +77,16 @@ def test_unclaimed_file_is_a_warning_not_silence(tmp_path, shipped_raw):
     findings = json.loads((tmp_path / "out" / "reports" / "raw-findings.json").read_text(encoding="utf-8"))
     [hit] = [f for f in findings["findings"] if f["rule"] == "RAW-FILE-UNCLAIMED"]
     assert (hit["severity"], hit["file"]) == ("Warning", "lb_urine.csv")
+
+
+def test_unreadable_input_exits_1_and_leaves_no_trace(tmp_path, shipped_raw, capsys):
+    out = tmp_path / "out"
+    assert main(["validate-raw", "--out", str(out)]) == 0
+    before = _tree(out)
+    raw = tmp_path / "raw"
+    shutil.copytree(shipped_raw, raw)
+    (raw / "ae.csv").write_bytes(b"SUBJECT,SITENUMBER\n01-002,01,extra\n")  # a row with too many fields
+    assert main(["run", "--raw", str(raw), "--out", str(out)]) == 1
+    assert "cdisc-pipe: input error:" in capsys.readouterr().err
+    assert _tree(out) == before
+    assert not list(out.glob(".staging-*"))
