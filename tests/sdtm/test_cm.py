@@ -5,24 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from cdisc_pipe.raw.read import read_raw
-from cdisc_pipe.sdtm.assemble import build_sdtm
-from cdisc_pipe.simulate import run_simulation
-from cdisc_pipe.spec.sdtm_load import load_sdtm_spec
+from sdtm_helpers import build_subset
 
 
 @pytest.fixture(scope="module")
-def export(study, study_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("raw")
-    run_simulation(study_dir, out)
-    return read_raw(out, study)
+def export(default_export):
+    return default_export
 
 
 @pytest.fixture(scope="module")
-def result(export, study):
+def result(default_export, study):
     """DM and SE (for study days and EPOCH) and CM."""
-    spec = {k: v for k, v in load_sdtm_spec(study).items() if k in ("DM", "SE", "CM")}
-    return build_sdtm(export, study, spec)
+    return build_subset(default_export, study, ("DM", "SE", "CM"))
 
 
 @pytest.fixture(scope="module")

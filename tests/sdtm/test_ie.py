@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from cdisc_pipe.raw.model import ROW
-from cdisc_pipe.raw.read import read_raw
-from cdisc_pipe.sdtm.assemble import build_sdtm
-from cdisc_pipe.simulate import run_simulation
-from cdisc_pipe.spec import load_spec
+from sdtm_helpers import build_subset
 
 DOMAINS = ("dm", "se", "ie")
 
 
 @pytest.fixture(scope="module")
-def built(study_dir, tmp_path_factory):
+def built(default_export, study):
     """The default export and the SDTM of the spec's DM, SE and IE only (other domains cannot disturb it)."""
-    spec = tmp_path_factory.mktemp("spec") / "study"
-    shutil.copytree(study_dir, spec, ignore=shutil.ignore_patterns("raw", "sdtm"))
-    (spec / "sdtm").mkdir()
-    for name in DOMAINS:
-        shutil.copy(study_dir / "sdtm" / f"{name}.yaml", spec / "sdtm")
-    study = load_spec(spec)
-    raw = tmp_path_factory.mktemp("raw")
-    run_simulation(study_dir, raw)
-    export = read_raw(raw, study)
-    return export, build_sdtm(export, study)
+    return default_export, build_subset(default_export, study, DOMAINS)
 
 
 @pytest.fixture(scope="module")

@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from cdisc_pipe.errors import SpecError
 from cdisc_pipe.raw.model import ROW
-from cdisc_pipe.raw.read import read_raw
-from cdisc_pipe.sdtm.assemble import build_sdtm
-from cdisc_pipe.simulate import run_simulation
 from cdisc_pipe.spec import load_spec
 from cdisc_pipe.spec.sdtm_load import load_sdtm_spec
+from sdtm_helpers import build_subset, spec_copy
 
 DOMAINS = ("dm", "se", "ss", "sv")
 
 
-def _spec_copy(study_dir, folder, domains=DOMAINS):
-    spec = folder / "study"
-    shutil.copytree(study_dir, spec, ignore=shutil.ignore_patterns("raw", "sdtm"))
-    (spec / "sdtm").mkdir()
-    for name in domains:
-        shutil.copy(study_dir / "sdtm" / f"{name}.yaml", spec / "sdtm")
-    return spec
-
-
 @pytest.fixture(scope="module")
-def built(study_dir, tmp_path_factory):
+def built(default_export, study):
     """The default export and the SDTM of the spec's DM, SE, SS and SV only (other domains cannot disturb it)."""
-    study = load_spec(_spec_copy(study_dir, tmp_path_factory.mktemp("spec")))
-    raw = tmp_path_factory.mktemp("raw")
-    run_simulation(study_dir, raw)
-    export = read_raw(raw, study)
-    return export, build_sdtm(export, study)
+    return default_export, build_subset(default_export, study, DOMAINS)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +70,7 @@ def test_the_contact_phone_number_never_reaches_sdtm(built):
 
 
 def test_a_spec_that_maps_the_phone_is_refused(study_dir, tmp_path):
-    spec = _spec_copy(study_dir, tmp_path, domains=("ss",))
+    spec = spec_copy(study_dir, tmp_path, ("ss",))
     ss = spec / "sdtm" / "ss.yaml"
     ss.write_text(ss.read_text(encoding="utf-8").replace("args: {date: CONTDAT}", "args: {date: PHONE}"),
                   encoding="utf-8")

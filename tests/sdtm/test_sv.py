@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from cdisc_pipe.errors import SpecError
 from cdisc_pipe.raw.model import ROW
-from cdisc_pipe.raw.read import read_raw
-from cdisc_pipe.sdtm.assemble import build_sdtm
-from cdisc_pipe.simulate import run_simulation
 from cdisc_pipe.spec import load_spec
 from cdisc_pipe.spec.sdtm_load import load_sdtm_spec
+from sdtm_helpers import build_subset, spec_copy
 
 DOMAINS = ("dm", "se", "sv")
 
 
-def _spec_copy(study_dir, folder, domains=DOMAINS):
-    spec = folder / "study"
-    shutil.copytree(study_dir, spec, ignore=shutil.ignore_patterns("raw", "sdtm"))
-    (spec / "sdtm").mkdir()
-    for name in domains:
-        shutil.copy(study_dir / "sdtm" / f"{name}.yaml", spec / "sdtm")
-    return spec
-
-
 @pytest.fixture(scope="module")
-def built(study_dir, tmp_path_factory):
+def built(default_export, study):
     """The default export and the SDTM of the spec's DM, SE and SV only (other domains cannot disturb it)."""
-    study = load_spec(_spec_copy(study_dir, tmp_path_factory.mktemp("spec")))
-    raw = tmp_path_factory.mktemp("raw")
-    run_simulation(study_dir, raw)
-    export = read_raw(raw, study)
-    return export, build_sdtm(export, study)
+    return default_export, build_subset(default_export, study, DOMAINS)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +63,7 @@ def test_keys_unique_sorted_and_lineage(built, sv):
 
 
 def test_a_part_that_maps_the_phone_is_refused(study_dir, tmp_path):
-    spec = _spec_copy(study_dir, tmp_path, domains=("sv",))
+    spec = spec_copy(study_dir, tmp_path, ("sv",))
     sv = spec / "sdtm" / "sv.yaml"
     sv.write_text(sv.read_text(encoding="utf-8").replace("SVENDTC: {algorithm: iso_datetime, args: {date: CONTDAT}}",
                                                          "SVENDTC: {algorithm: assign, args: {field: PHONE}}"),
