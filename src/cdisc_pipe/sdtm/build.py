@@ -30,35 +30,17 @@ def source_records(domain: Domain, export: RawExport, study: Study) -> pd.DataFr
     source = domain.source
     if source.kind not in ("form", "melt"):
         raise ValueError(f"domain {domain.name}: source kind must be 'form' or 'melt' here (got {source.kind!r})")
-    if source.kind == "melt" and source.form is None:
-        return melt_forms(export, study, source.tests, where=source.where, drop_missing=source.drop_missing)
+    if source.kind == "melt":
+        # one melt mechanism: a single-form melt is a multi-form melt whose tests all name the domain's form
+        tests = [{"form": source.form, **test} for test in source.tests]
+        return melt_forms(export, study, tests, where=source.where, drop_missing=source.drop_missing)
     raw = export.forms.get(source.form)
     if raw is None:
         return pd.DataFrame(columns=[FILE, FORM, ROW])
     frame = raw.frame.assign(**{FILE: raw.file, FORM: source.form})
     for column, wanted in source.where.items():
         frame = frame[frame[column].isin(wanted if isinstance(wanted, list) else [wanted])]
-    if source.kind == "form":
-        return frame.reset_index(drop=True)
-    return _melt(frame, domain, study)
-
-
-def _melt(frame: pd.DataFrame, domain: Domain, study: Study) -> pd.DataFrame:
-    """Wide CRF findings to one record per (record, test): the tests table says which field is which test."""
-    present = [t for t in domain.source.tests if t["field"] in frame.columns]
-    keep = [c for c in frame.columns if c not in {t["field"] for t in domain.source.tests}]
-    pieces = []
-    for order, test in enumerate(present):
-        value = frame[test["field"]].astype("string")
-        piece = frame.loc[:, keep].assign(_VALUE_=value, _FIELD_=test["field"], _TESTORDER_=order)
-        if domain.source.drop_missing:
-            piece = piece[value.notna() & (value.str.len() > 0)]
-        attributes = {f"_TEST_{k}": v for k, v in test.items()}
-        pieces.append(piece.assign(**attributes))
-    if not pieces:
-        return frame.loc[:0, keep].iloc[0:0]
-    long = pd.concat(pieces, ignore_index=True)
-    return long.sort_values([ROW, "_TESTORDER_"], kind="stable").reset_index(drop=True)
+    return frame.reset_index(drop=True)
 
 
 def apply_phase1(dataset: pd.DataFrame, context: MapContext) -> pd.DataFrame:

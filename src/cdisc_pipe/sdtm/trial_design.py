@@ -1,6 +1,7 @@
 """Trial design domains: TA, TE, TV, TI from the study spec alone, and TS from the spec plus DM.
 
-Every value comes from ``study.yaml`` or the data; nothing is typed into code.
+Every value comes from ``study.yaml`` or the data, except TI.TIVERS, which is "1": the spec records a single
+protocol version of the criteria.
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ def build_tv(study: Study) -> pd.DataFrame:
 
 
 def build_ti(study: Study) -> pd.DataFrame:
-    """TI (Trial Inclusion/Exclusion Criteria): one record per criterion (IETESTCD, IETEST, IECAT)."""
+    """TI (Trial Inclusion/Exclusion Criteria): one record per criterion (IETESTCD, IETEST, IECAT); TIVERS "1"
+    (the spec holds one protocol version of the criteria)."""
     return pd.DataFrame(
         [
             {
