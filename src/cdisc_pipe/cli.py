@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from cdisc_pipe import __version__
-from cdisc_pipe.errors import InputError, Report, Severity, SpecError
+from cdisc_pipe.errors import AdamError, InputError, Report, Severity, SpecError
 from cdisc_pipe.pipeline import RunResult, run
 
 __all__ = ["main"]
@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     pipeline_args(sub.add_parser("run", help="run every stage in order"))
     pipeline_args(sub.add_parser("validate-raw", help="read and validate the raw export; write the findings"))
     pipeline_args(sub.add_parser("sdtm", help="validate the raw export, then build the SDTM domains"))
+    pipeline_args(sub.add_parser("adam", help="validate the raw export, build SDTM, then derive the ADaM datasets"))
 
     spec = sub.add_parser("validate-spec", help="check a study spec folder and report every problem")
     spec.add_argument("study", type=Path, nargs="?", help="study spec folder (default: the shipped study)")
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except SpecError as err:
+    except (SpecError, AdamError) as err:
         print(f"cdisc-pipe: spec error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except InputError as err:
@@ -114,13 +115,16 @@ def _validate_spec(path: Path | None) -> int:
     from cdisc_pipe.spec import load_spec
 
     from cdisc_pipe.sdtm.reconcile import load_not_mapped
+    from cdisc_pipe.spec.adam_load import load_adam_spec
     from cdisc_pipe.spec.sdtm_load import load_sdtm_spec
 
     study = load_spec(path or default_study_dir())
     domains = load_sdtm_spec(study) if (study.root / "sdtm").is_dir() else {}
     load_not_mapped(study)
+    adam = load_adam_spec(study) if (study.root / "adam").is_dir() else {}
     print(f"spec '{study.root}' is valid: study {study.studyid}, {len(study.forms)} forms, "
-          f"{len(study.codelists)} codelists, {len(study.visits)} visits, {len(domains)} SDTM domains")
+          f"{len(study.codelists)} codelists, {len(study.visits)} visits, {len(domains)} SDTM domains, "
+          f"{len(adam)} ADaM datasets")
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ Two kinds of trouble, kept apart:
     CdiscPipeError                 base of everything this package raises
     ├── SpecError                  the study spec is invalid (file, key, expectation, closest match)
     ├── InputError                 an input cannot be read at all (missing file, hostile XML, bad encoding)
+    ├── AdamError                  an ADaM derivation verb was called with what it cannot use (missing variables)
     └── StageFailed                a stage finished with error-severity findings; carries the Report
 
 Messages follow one shape: "`<what>` must be <expectation> (got <value>)".
@@ -29,6 +30,7 @@ __all__ = [
     "CdiscPipeError",
     "SpecError",
     "InputError",
+    "AdamError",
     "StageFailed",
     "Severity",
     "Finding",
@@ -47,6 +49,11 @@ class SpecError(CdiscPipeError):
 
 class InputError(CdiscPipeError):
     """An input cannot be read at all (as opposed to data problems, which become findings)."""
+
+
+class AdamError(CdiscPipeError):
+    """An ADaM verb was given a dataset or argument it cannot use; the message names the argument and the
+    missing or offending variables. Raised at once: it is a spec or programming error, not a data problem."""
 
 
 class StageFailed(CdiscPipeError):

@@ -108,10 +108,17 @@ def _sdtm_stage(context: RunContext) -> Report:
     return sdtm_stage(context)
 
 
-#: Every stage, in the order a full run executes them. Later issues append ADaM, export, check, analyze.
+def _adam_stage(context: RunContext) -> Report:
+    from cdisc_pipe.adam.stage import adam_stage
+
+    return adam_stage(context)
+
+
+#: Every stage, in the order a full run executes them.
 STAGES: tuple[Stage, ...] = (
     Stage("validate-raw", "read the raw export and validate it against the study spec", _validate_raw_stage),
     Stage("sdtm", "build the SDTM domains, their lineage and the raw-to-SDTM reconciliation", _sdtm_stage),
+    Stage("adam", "derive the ADaM datasets from the SDTM and check them", _adam_stage),
 )
 
 
