@@ -29,6 +29,8 @@ _MODULES = (
     "cdisc_pipe.adam.verbs_occds",
     "cdisc_pipe.adam.verbs_rand36",
     "cdisc_pipe.adam.verbs_tte",
+    "cdisc_pipe.adam.verbs_liver",
+    "cdisc_pipe.adam.verbs_records",
 )
 
 #: Keyword arguments the engine supplies itself; a spec never writes them.

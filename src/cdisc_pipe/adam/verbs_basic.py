@@ -24,7 +24,7 @@ def derive_vars_assign(dataset: pd.DataFrame, *, values: Mapping[str, Any], filt
     out = dataset.copy()
     for name, value in values.items():
         dtype = "float64" if isinstance(value, (int, float)) and not isinstance(value, bool) else "string"
-        current = out[name] if name in out.columns else pd.Series(pd.NA, index=out.index, dtype=dtype)
+        current = out[name] if name in out.columns else pd.Series(None, index=out.index, dtype=dtype)
         out[name] = current.astype(dtype).where(~mask, value)
     return out
 

@@ -115,26 +115,29 @@ def derive_var_chg(dataset: pd.DataFrame) -> pd.DataFrame:
 
 @verb
 def derive_var_pchg(dataset: pd.DataFrame) -> pd.DataFrame:
-    """PCHG = (AVAL − BASE) / BASE × 100; missing when BASE is 0 or missing (no division by zero)."""
+    """PCHG = (AVAL − BASE) / |BASE| × 100 (admiral divides by the absolute baseline, so a rise from a
+    negative baseline is a positive change); missing when BASE is 0 or missing (no division by zero)."""
     assert_columns(dataset, ["AVAL", "BASE"], arg="dataset")
     base = dataset["BASE"].astype("float64")
     out = dataset.copy()
-    out["PCHG"] = ((dataset["AVAL"].astype("float64") - base) / base.where(base != 0)) * 100
+    out["PCHG"] = ((dataset["AVAL"].astype("float64") - base) / base.where(base != 0).abs()) * 100
     return out
 
 
 @verb
 def derive_var_anrind(dataset: pd.DataFrame, *, new_var: str = "ANRIND", source_var: str = "AVAL",
                       low_var: str = "ANRLO", high_var: str = "ANRHI") -> pd.DataFrame:
-    """ANRIND: "LOW" below ANRLO, "HIGH" above ANRHI, "NORMAL" within (bounds inclusive); missing when the
-    value is missing or the range is absent on the side that would decide."""
+    """ANRIND (admiral): "LOW" below ANRLO, "HIGH" above ANRHI, "NORMAL" within (bounds inclusive), also
+    "NORMAL" at or above ANRLO when ANRHI is missing and at or below ANRHI when ANRLO is missing (a one-sided
+    range); missing when the value is missing or both limits are."""
     assert_columns(dataset, [source_var, low_var, high_var], arg="dataset")
     value = dataset[source_var].astype("float64")
     low = dataset[low_var].astype("float64")
     high = dataset[high_var].astype("float64")
     below = (value < low).fillna(False).to_numpy(bool)
     above = (value > high).fillna(False).to_numpy(bool)
-    normal = ((value >= low) & (value <= high)).fillna(False).to_numpy(bool)
+    normal = (((value >= low) & ((value <= high) | high.isna())) | ((value <= high) & low.isna()))
+    normal = normal.fillna(False).to_numpy(bool)
     indicator = np.select([below, above, normal], ["LOW", "HIGH", "NORMAL"], default="")
     out = dataset.copy()
     out[new_var] = pd.Series(indicator, index=dataset.index, dtype="string").replace("", pd.NA)

@@ -3,8 +3,8 @@
 Imputation (admiral ``derive_vars_dt``): ``highest_imputation`` is the highest component that may be
 imputed — ``"n"`` none (a partial date gives no date), ``"D"`` the day, ``"M"`` month and day; ``"Y"`` is
 not supported (a date with an unknown year is never imputed here). ``date_imputation`` chooses the day:
-``"first"`` (1st of the month, January for the month), ``"mid"`` (15th, June 30th... admiral: the 15th and
-June) or ``"last"`` (last day of the month, December). The flag variable ``<prefix>DTF`` is ``"D"`` when the
+``"first"`` (1st of the month, January for the month), ``"mid"`` (admiral: the 15th when only the day is
+missing, June 30th when month and day are) or ``"last"`` (last day of the month, December). The flag variable ``<prefix>DTF`` is ``"D"`` when the
 day was imputed, ``"M"`` when month and day were, missing when nothing was. ``min_dates``/``max_dates``
 name date variables: an imputed date that falls before a min date (after a max date) while that date lies
 inside the range the partial date allows is replaced by it (admiral: an AE starting in the month of first
@@ -74,11 +74,11 @@ def compute_dt(
                             pd.to_datetime(year + "-06-30", format="%Y-%m-%d", errors="coerce").astype("datetime64[s]"))
     imputed = pd.Series(level != "", index=dtc.index)
     for bound in min_dates:
-        bound = bound.astype("datetime64[s]")
+        bound = bound.astype("datetime64[s]").dt.normalize()  # a datetime bound (TRTSDTM) counts by its day
         use = imputed & (bound >= lo) & (bound <= hi) & (value < bound)
         value = value.where(~use.fillna(False), bound)
     for bound in max_dates:
-        bound = bound.astype("datetime64[s]")
+        bound = bound.astype("datetime64[s]").dt.normalize()
         use = imputed & (bound >= lo) & (bound <= hi) & (value > bound)
         value = value.where(~use.fillna(False), bound)
     date = value.where(pd.Series(ok, index=dtc.index))
@@ -142,9 +142,17 @@ def derive_vars_dtm(dataset: pd.DataFrame, *, new_vars_prefix: str, dtc: str, fl
 
 
 def compute_day_count(date: pd.Series, reference: pd.Series) -> pd.Series:
-    """Study day of ``date`` relative to ``reference`` (ADaMIG: no day 0; day 1 is the reference date)."""
-    delta = (date.astype("datetime64[s]") - reference.astype("datetime64[s]")).dt.days.astype("float64")
+    """Study day of ``date`` relative to ``reference`` (ADaMIG: no day 0; day 1 is the reference date).
+    Times of day are ignored (admiral ``floor_in``): a datetime reference such as TRTSDTM counts by its day."""
+    delta = _days_between(reference, date)
     return delta.where(delta < 0, delta + 1)
+
+
+def _days_between(start: pd.Series, end: pd.Series) -> pd.Series:
+    """Whole days from ``start`` to ``end`` (float64, NaN when either is missing), times of day ignored."""
+    start = start.astype("datetime64[s]").dt.normalize()
+    end = end.astype("datetime64[s]").dt.normalize()
+    return (end - start).dt.days.astype("float64")
 
 
 @verb
@@ -182,11 +190,11 @@ def derive_vars_duration(
     add_one: bool = True,
 ) -> pd.DataFrame:
     """``new_var`` = ``end_date`` − ``start_date`` in days (+ 1 when ``add_one``, admiral's default for
-    durations such as TRTDURD and ADURN; a negative gap gets no +1); ``new_var_unit`` holds "DAYS"."""
+    durations such as TRTDURD and ADURN; a negative gap gets no +1; times of day are ignored, as admiral's
+    ``floor_in``); ``new_var_unit`` holds "DAYS"."""
     assert_columns(dataset, [start_date, end_date], arg="dataset")
     assert_one_of(out_unit, ["DAYS"], arg="out_unit")
-    days = (dataset[end_date].astype("datetime64[s]") - dataset[start_date].astype("datetime64[s]")).dt.days
-    days = days.astype("float64")
+    days = _days_between(dataset[start_date], dataset[end_date])
     if add_one:
         days = days.where(days < 0, days + 1)
     out = dataset.copy()

@@ -102,7 +102,7 @@ def _dataset_problems(dataset: AdamDataset, study: Study, known: set[str]) -> It
         for i, step in enumerate(steps):
             swhere = f"{where}: {kind}[{i}] ({step.verb})"
             yield from assert_verb_args(step.verb, step.args, where=swhere)
-    for reference in dataset.references() | dataset.references(final=True):
+    for reference in sorted((dataset.references() | dataset.references(final=True)) - {dataset.source.dataset}):
         yield from must_name(f"{where}: steps", "an SDTM domain or ADaM dataset", reference, known)
     for i, variable in enumerate(dataset.variables):
         if variable.codelist:

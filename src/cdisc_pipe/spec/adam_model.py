@@ -92,15 +92,25 @@ class AdamDataset:
         raise KeyError(f"dataset '{self.name}' has no variable '{name}'")
 
     def references(self, *, final: bool = False) -> set[str]:
-        """Names of the datasets this one reads: the source and every string ``dataset_*`` argument (or
-        ``sources`` entry ``dataset_name``) of its steps (``final=True``: of its final steps)."""
+        """Names of the datasets this one reads: the source and, anywhere in its steps' arguments (nested
+        lists and mappings included), every string ``dataset_*`` argument and every ``dataset_name`` entry
+        (``final=True``: of its final steps, without the source)."""
         steps = self.final_steps if final else self.steps
         names = set() if final else {self.source.dataset}
         for step in steps:
-            for key, value in step.args.items():
-                if key.startswith("dataset_") and isinstance(value, str):
-                    names.add(value)
-                if key in ("event_sources", "censor_sources", "sources") and isinstance(value, (list, tuple)):
-                    names.update(s["dataset_name"] for s in value if isinstance(s, Mapping) and
-                                 isinstance(s.get("dataset_name"), str))
+            names |= _dataset_names(step.args)
         return names
+
+
+def _dataset_names(value: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if (key.startswith("dataset_") or key == "dataset_name") and isinstance(item, str):
+                found.add(item)
+            else:
+                found |= _dataset_names(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            found |= _dataset_names(item)
+    return found

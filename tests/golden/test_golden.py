@@ -1,11 +1,11 @@
-"""Golden test of the default study's SDTM: ``cdisc-pipe sdtm`` on the shipped export must write, byte for byte,
-the files kept in ``tests/golden/sdtm/`` (every file of ``sdtm/`` and ``reports/sdtm-reconciliation.csv``, in
-the same folder layout as the output), and no other SDTM file.
+"""Golden test of the default study's SDTM and ADaM: ``cdisc-pipe adam`` on the shipped export must write, byte
+for byte, the files kept in ``tests/golden/expected/`` (every file of ``sdtm/`` and ``adam/`` and
+``reports/sdtm-reconciliation.csv``, in the same folder layout as the output), and no other such file.
 
 The golden copies are written by the code, never by hand. After a deliberate change to the SDTM output,
-regenerate them, then read the diff of ``tests/golden/sdtm/`` before committing it::
+regenerate them, then read the diff of ``tests/golden/expected/`` before committing it::
 
-    CDISC_PIPE_UPDATE_GOLDEN=1 .venv/bin/pytest tests/golden/test_sdtm_golden.py
+    CDISC_PIPE_UPDATE_GOLDEN=1 .venv/bin/pytest tests/golden/test_golden.py
 
 On a mismatch the failure lists the first 20 differences by record: dataset, USUBJID and --SEQ (or the
 dataset's keys), variable, the golden value and the new value; records that appeared or vanished; columns
@@ -25,11 +25,12 @@ import pytest
 from cdisc_pipe.cli import main
 from cdisc_pipe.paths import default_study_dir
 from cdisc_pipe.spec import load_spec
+from cdisc_pipe.spec.adam_load import load_adam_spec
 from cdisc_pipe.spec.sdtm_load import load_sdtm_spec
 
-GOLDEN = Path(__file__).resolve().parent / "sdtm"
+GOLDEN = Path(__file__).resolve().parent / "expected"
 #: The outputs under golden control, as globs relative to the output folder.
-COMPARED = ("sdtm/*.csv", "reports/sdtm-reconciliation.csv")
+COMPARED = ("sdtm/*.csv", "adam/*.csv", "reports/sdtm-reconciliation.csv")
 UPDATE_VARIABLE = "CDISC_PIPE_UPDATE_GOLDEN"
 MAX_DIFFERENCES = 20
 
@@ -59,6 +60,8 @@ def record_keys(relative: str, columns: list[str]) -> list[str]:
         wanted = ["DOMAIN", "USUBJID", "SEQ"]
     elif name.startswith("SUPP"):
         wanted = ["USUBJID", "IDVAR", "IDVARVAL", "QNAM"]
+    elif relative.startswith("adam/"):
+        wanted = [k for k in _adam_spec()[name].keys if k != "STUDYID"]
     elif {"USUBJID", f"{name}SEQ"} <= set(columns):
         wanted = ["USUBJID", f"{name}SEQ"]
     else:
@@ -74,6 +77,15 @@ def _spec() -> dict:
     if not _SPEC:
         _SPEC.update(load_sdtm_spec(load_spec(default_study_dir())))
     return _SPEC
+
+
+_ADAM_SPEC: dict = {}
+
+
+def _adam_spec() -> dict:
+    if not _ADAM_SPEC:
+        _ADAM_SPEC.update(load_adam_spec(load_spec(default_study_dir())))
+    return _ADAM_SPEC
 
 
 def keyed_diff(golden: bytes, new: bytes, *, relative: str) -> list[str]:
@@ -140,15 +152,15 @@ def describe(relative: str, lines: list[str]) -> str:
     more = f"\n  ... and {len(lines) - MAX_DIFFERENCES} more" if len(lines) > MAX_DIFFERENCES else ""
     return (f"{relative} must equal its golden copy (got {len(lines)} difference(s)):\n  {shown}{more}\n"
             f"If the change is intended, regenerate with {UPDATE_VARIABLE}=1 and review the diff of "
-            "tests/golden/sdtm/.")
+            "tests/golden/expected/.")
 
 
 @pytest.fixture(scope="module")
 def produced(tmp_path_factory) -> Path:
-    """The output folder of ``cdisc-pipe sdtm`` on the shipped export (written to the golden copies first when
+    """The output folder of ``cdisc-pipe adam`` on the shipped export (written to the golden copies first when
     CDISC_PIPE_UPDATE_GOLDEN=1)."""
     out = tmp_path_factory.mktemp("golden") / "out"
-    assert main(["sdtm", "--out", str(out)]) == 0
+    assert main(["adam", "--out", str(out)]) == 0
     if os.environ.get(UPDATE_VARIABLE) == "1":
         write_golden(out, GOLDEN)
     return out
@@ -156,15 +168,15 @@ def produced(tmp_path_factory) -> Path:
 
 def test_the_stage_writes_exactly_the_golden_files(produced):
     expected, got = golden_files(GOLDEN), golden_files(produced)
-    assert "sdtm/dm.csv" in expected and "sdtm/lineage.csv" in expected, f"no golden copies in {GOLDEN}"
-    assert got == expected, (f"SDTM files must be the golden set (new: {sorted(set(got) - set(expected))}, "
+    assert {"sdtm/dm.csv", "sdtm/lineage.csv", "adam/adsl.csv"} <= set(expected), f"no golden copies in {GOLDEN}"
+    assert got == expected, (f"SDTM and ADaM files must be the golden set (new: {sorted(set(got) - set(expected))}, "
                              f"vanished: {sorted(set(expected) - set(got))})")
 
 
 @pytest.mark.parametrize("relative", golden_files(GOLDEN))
 def test_output_equals_its_golden_copy_byte_for_byte(produced, relative):
     path = produced / relative
-    assert path.is_file(), f"{relative} must be written by the sdtm stage (got no such file)"
+    assert path.is_file(), f"{relative} must be written by the sdtm or adam stage (got no such file)"
     golden, new = (GOLDEN / relative).read_bytes(), path.read_bytes()
     if golden != new:
         pytest.fail(describe(relative, keyed_diff(golden, new, relative=relative)), pytrace=False)
