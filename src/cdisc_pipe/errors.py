@@ -11,6 +11,7 @@ Two kinds of trouble, kept apart:
     ├── SpecError                  the study spec is invalid (file, key, expectation, closest match)
     ├── InputError                 an input cannot be read at all (missing file, hostile XML, bad encoding)
     ├── AdamError                  an ADaM derivation verb was called with what it cannot use (missing variables)
+    ├── ExportError                a dataset cannot be written as a submission file without changing it
     └── StageFailed                a stage finished with error-severity findings; carries the Report
 
 Messages follow one shape: "`<what>` must be <expectation> (got <value>)".
@@ -31,6 +32,7 @@ __all__ = [
     "SpecError",
     "InputError",
     "AdamError",
+    "ExportError",
     "StageFailed",
     "Severity",
     "Finding",
@@ -54,6 +56,11 @@ class InputError(CdiscPipeError):
 class AdamError(CdiscPipeError):
     """An ADaM verb was given a dataset or argument it cannot use; the message names the argument and the
     missing or offending variables. Raised at once: it is a spec or programming error, not a data problem."""
+
+
+class ExportError(CdiscPipeError):
+    """A dataset cannot be written to a transport format without changing it (a name, label or value the
+    format cannot hold). The message names dataset, variable, row and value; nothing is truncated."""
 
 
 class StageFailed(CdiscPipeError):

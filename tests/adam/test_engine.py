@@ -3,7 +3,11 @@ build order, and a whole two-dataset build."""
 
 from __future__ import annotations
 
+import inspect
+import re
+from pathlib import Path
 from types import MappingProxyType
+from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -11,6 +15,7 @@ import pytest
 
 from cdisc_pipe.adam import engine
 from cdisc_pipe.adam.engine import apply_variables, build_adam, run_step, start_frame
+from cdisc_pipe.adam.registry import ENGINE_ARGS, verbs
 from cdisc_pipe.errors import AdamError
 from cdisc_pipe.spec.adam_load import build_order
 from cdisc_pipe.spec.adam_model import AdamDataset, AdamSource, AdamStep, AdamVariable
@@ -216,3 +221,52 @@ def test_build_adam_builds_in_order_runs_final_steps_and_checks(study):
     assert result.datasets["ADLB"]["USUBJID"].tolist() == ["1", "1", "2", "3"]     # subject 3 has no arm: kept
     assert [None if pd.isna(v) else v for v in result.datasets["ADLB"]["ABLFL"]] == ["Y", None, None, None]
     assert result.report.count() == 0
+
+
+# --- the verb catalogue of docs/adam/README.md ------------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[2] / "docs" / "adam" / "README.md"
+
+
+def catalogue_problems(text: str, registry: Mapping[str, Callable]) -> list[str]:
+    """Differences between the README's verb tables and the registry: every verb has one row whose
+    'required' and 'optional' cells name exactly its keyword arguments (engine arguments excluded)."""
+    start = text.find("\n## Verb catalogue\n")
+    if start < 0:
+        return ["the README must have a section '## Verb catalogue' (got none)"]
+    section = text[start + 1:]
+    end = section.find("\n## ")
+    section = section if end < 0 else section[:end]
+    rows: dict[str, tuple[set[str], set[str]]] = {}
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+            name = re.findall(r"`([a-z_0-9]+)`", cells[0])[0]
+            rows[name] = (set(re.findall(r"`([a-z_0-9]+)`", cells[1])),
+                          set(re.findall(r"`([a-z_0-9]+)`", cells[2])))
+    problems = [f"catalogue must list verb '{n}' (got no row)" for n in sorted(set(registry) - set(rows))]
+    problems += [f"catalogue row '{n}' must name a registered verb (got none)"
+                 for n in sorted(set(rows) - set(registry))]
+    for name in sorted(set(rows) & set(registry)):
+        params = inspect.signature(registry[name]).parameters
+        keyword = [p for p in params.values() if p.kind is p.KEYWORD_ONLY and p.name not in ENGINE_ARGS]
+        required = {p.name for p in keyword if p.default is inspect.Parameter.empty}
+        optional = {p.name for p in keyword} - required
+        if rows[name] != (required, optional):
+            problems.append(f"catalogue row '{name}' must list required {sorted(required)} and optional "
+                            f"{sorted(optional)} (got {sorted(rows[name][0])} and {sorted(rows[name][1])})")
+    return problems
+
+
+def test_the_verb_catalogue_lists_every_registered_verb_with_its_arguments():
+    assert catalogue_problems(README.read_text(encoding="utf-8"), verbs()) == []
+
+
+def test_the_catalogue_check_sees_a_drifted_row():
+    text = README.read_text(encoding="utf-8").replace("| `filter_records` | `filter` |", "| `filter_records` | |")
+    assert catalogue_problems(text, verbs()) == [
+        "catalogue row 'filter_records' must list required ['filter'] and optional [] (got [] and [])"]
+    assert catalogue_problems(text.replace("| `filter_records` |", "| `filter_rows` |"), verbs()) == [
+        "catalogue must list verb 'filter_records' (got no row)",
+        "catalogue row 'filter_rows' must name a registered verb (got none)"]
+    assert catalogue_problems("# nothing\n", {}) == ["the README must have a section '## Verb catalogue' (got none)"]

@@ -46,8 +46,15 @@ def test_window_bounds_are_inclusive_and_days_outside_every_window_get_no_visit(
     assert _values(out["AWTARGET"]) == [None, 1, 1, None, None, 29, 29, 57, 57, None, None]
     assert _values(out["AWLO"]) == [None, -30, -30, None, None, 22, 22, 44, 44, None, None]
     assert _values(out["AWHI"]) == [None, 1, 1, None, None, 43, 43, 71, 71, None, None]
-    assert _values(out["AWTDIFF"]) == [None, 31, 0, None, None, 7, 14, 13, 14, None, None]
+    # No day 0: from day -30 to the target day 1 is 30 days, not 31.
+    assert _values(out["AWTDIFF"]) == [None, 30, 0, None, None, 7, 14, 13, 14, None, None]
     assert out["AVISIT"].dtype == "string" and out["AVISITN"].dtype == "float64"
+
+
+def test_awtdiff_counts_no_day_zero_between_a_negative_and_a_positive_day():
+    windows = pd.DataFrame([{"AVISIT": "PRE", "AVISITN": -7, "AWTARGET": -7, "AWLO": -14, "AWHI": 3}])
+    out = derive_vars_visit_window(pd.DataFrame({"ADY": [-14.0, -7.0, -1.0, 1.0, 3.0]}), windows=windows)
+    assert out["AWTDIFF"].tolist() == [7.0, 0.0, 6.0, 7.0, 9.0]
 
 
 def test_window_table_order_does_not_matter_and_filter_excludes_records():

@@ -167,8 +167,10 @@ def test_study_days_of_several_dates_and_a_datetime_reference():
 
 def test_study_day_names_from_a_mapping_and_bad_names():
     frame = pd.DataFrame({"TRTSDT": _dates(["2019-03-05"]), "LSTALV": _dates(["2019-03-09"])})
-    assert derive_vars_dy(frame, reference_date="TRTSDT", source_vars={"LSTALVDY": "LSTALV"})["LSTALVDY"].tolist() == [5.0]
-    with pytest.raises(AdamError, match=r"'source_vars' must name date variables ending in DT or DTM \(got 'LSTALV'\)"):
+    out = derive_vars_dy(frame, reference_date="TRTSDT", source_vars={"LSTALVDY": "LSTALV"})
+    assert out["LSTALVDY"].tolist() == [5.0]
+    with pytest.raises(AdamError, match=r"'source_vars' must name date variables ending in DT or DTM "
+                                        r"\(got 'LSTALV'\)"):
         derive_vars_dy(frame, reference_date="TRTSDT", source_vars=["LSTALV"])
 
 

@@ -29,8 +29,9 @@ def _findings(frame: pd.DataFrame, mask: pd.Series, *, name: str, rule: str, var
     for row in rows[:MAX_PER_RULE]:
         record = frame.iloc[row]
         subject = record.get("USUBJID")
-        yield Finding(stage="adam", rule=rule, severity=Severity.ERROR, dataset=name, file=f"adam/{name.lower()}",
-                      row=int(row) + 1, variable=variable, subject=None if pd.isna(subject) else str(subject),
+        yield Finding(stage="adam", rule=rule, severity=Severity.ERROR, dataset=name,
+                      file=f"adam/{name.lower()}.csv", row=int(row) + 1, variable=variable,
+                      subject=None if pd.isna(subject) else str(subject),
                       value=value_of(record), expected=expected,
                       message=message + (f" (and {len(rows) - MAX_PER_RULE} more records)" if
                                          len(rows) > MAX_PER_RULE and row == rows[MAX_PER_RULE - 1] else ""))
@@ -61,26 +62,27 @@ def validate_adam(datasets: Mapping[str, pd.DataFrame], spec: Mapping[str, AdamD
         keys = list(spec[name].keys)
         duplicated = frame.duplicated(keys, keep="first")
         report.extend(_findings(frame, duplicated, name=name, rule="ADAM-KEY-DUP", variable=",".join(keys),
-                                message=f"{name} keys {keys} must identify one record (got a duplicate)",
+                                message=f"`{name}` keys {keys} must identify one record (got a duplicate)",
                                 expected="unique keys", value_of=lambda r: "|".join(str(r[k]) for k in keys)))
         if {"ABLFL", "USUBJID", "PARAMCD"} <= set(frame.columns):
             flagged = frame["ABLFL"].eq("Y").fillna(False)
             twice = flagged & frame.duplicated(["USUBJID", "PARAMCD", "ABLFL"], keep="first")
             report.extend(_findings(frame, twice, name=name, rule="ADAM-ABLFL-DUP", variable="ABLFL",
-                                    message=f"{name}.ABLFL must be 'Y' on at most one record per USUBJID and "
+                                    message=f"`{name}.ABLFL` must be 'Y' on at most one record per USUBJID and "
                                             f"PARAMCD (got a second one)",
                                     expected="one baseline record", value_of=lambda r: str(r["PARAMCD"])))
         if {"CHG", "AVAL", "BASE"} <= set(frame.columns):
             expected = frame["AVAL"] - frame["BASE"]
             wrong = ~((frame["CHG"] == expected) | (frame["CHG"].isna() & expected.isna())).fillna(False)
             report.extend(_findings(frame, wrong, name=name, rule="ADAM-CHG", variable="CHG",
-                                    message=f"{name}.CHG must be exactly AVAL - BASE",
+                                    message=f"`{name}.CHG` must be exactly AVAL - BASE (got another value)",
                                     expected="AVAL - BASE",
                                     value_of=lambda r: f"CHG={r['CHG']} AVAL={r['AVAL']} BASE={r['BASE']}"))
         if {"SRCDOM", "SRCSEQ", "USUBJID"} <= set(frame.columns):
             bad = unresolved_pointers(frame, sdtm)
             report.extend(_findings(frame, bad, name=name, rule="ADAM-SRC-UNRESOLVED", variable="SRCSEQ",
-                                    message=f"{name} SRCDOM/SRCSEQ must point at an existing SDTM record",
+                                    message=f"`{name}.SRCSEQ` must point at an existing record of SRCDOM for the "
+                                            f"subject (got none)",
                                     expected="a record of SRCDOM with --SEQ = SRCSEQ for the subject",
                                     value_of=lambda r: f"{r['SRCDOM']} {r['SRCSEQ']}"))
     return report

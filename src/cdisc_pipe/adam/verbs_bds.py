@@ -29,7 +29,8 @@ def derive_vars_visit_window(
     day_var: str = "ADY",
     filter: str | None = None,
 ) -> pd.DataFrame:
-    """Add AVISIT, AVISITN and the window variables AWTARGET, AWLO, AWHI, AWTDIFF (|day − target|) from a
+    """Add AVISIT, AVISITN and the window variables AWTARGET, AWLO, AWHI, AWTDIFF (|day − target|, one less
+    when day and target have opposite signs, since there is no day 0: ADaMIG 1.3 AWTDIFF) from a
     table of analysis windows (columns AVISIT, AVISITN, AWTARGET, AWLO, AWHI; inclusive bounds in study
     days). Windows must not overlap. A record outside every window (or failing ``filter``) gets none."""
     assert_columns(dataset, [day_var], arg="dataset")
@@ -52,7 +53,9 @@ def derive_vars_visit_window(
     out["AWTARGET"] = chosen["AWTARGET"].astype("float64")
     out["AWLO"] = chosen["AWLO"].astype("float64")
     out["AWHI"] = chosen["AWHI"].astype("float64")
-    out["AWTDIFF"] = (out[day_var].astype("float64") - out["AWTARGET"]).abs()
+    day_value = out[day_var].astype("float64")
+    no_day_zero = ((day_value < 0) & (out["AWTARGET"] > 0)) | ((day_value > 0) & (out["AWTARGET"] < 0))
+    out["AWTDIFF"] = (day_value - out["AWTARGET"]).abs() - no_day_zero.astype("float64")
     return out
 
 

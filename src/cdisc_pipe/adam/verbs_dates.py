@@ -4,11 +4,12 @@ Imputation (admiral ``derive_vars_dt``): ``highest_imputation`` is the highest c
 imputed — ``"n"`` none (a partial date gives no date), ``"D"`` the day, ``"M"`` month and day; ``"Y"`` is
 not supported (a date with an unknown year is never imputed here). ``date_imputation`` chooses the day:
 ``"first"`` (1st of the month, January for the month), ``"mid"`` (admiral: the 15th when only the day is
-missing, June 30th when month and day are) or ``"last"`` (last day of the month, December). The flag variable ``<prefix>DTF`` is ``"D"`` when the
-day was imputed, ``"M"`` when month and day were, missing when nothing was. ``min_dates``/``max_dates``
-name date variables: an imputed date that falls before a min date (after a max date) while that date lies
-inside the range the partial date allows is replaced by it (admiral: an AE starting in the month of first
-dose is not imputed to before the dose).
+missing, June 30th when month and day are) or ``"last"`` (last day of the month, December). The flag
+variable ``<prefix>DTF`` is ``"D"`` when the day was imputed, ``"M"`` when month and day were, missing when
+nothing was. ``min_dates``/``max_dates`` name date variables: an imputed date that falls before a min date
+(after a max date) while that date lies inside the range the partial date allows is replaced by it (admiral:
+an AE starting in the month of first dose is not imputed to before the dose); a datetime bound counts by its
+day.
 """
 
 from __future__ import annotations

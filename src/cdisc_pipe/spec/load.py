@@ -76,6 +76,7 @@ def _build(root: Path, documents: dict[str, Any]) -> Study:
         protocol=meta["protocol"],
         registry_id=meta["registry_id"],
         data_cutoff=meta.get("data_cutoff"),
+        submission_timestamp=meta.get("submission_timestamp"),
         screen_fail_arm=meta.get("screen_fail_arm", "SCRNFAIL"),
         root=root.resolve(),
         raw=RawConventions(**study_doc.get("raw", {})),

@@ -247,6 +247,9 @@ class Study:
     forms: tuple[Form, ...]
     codelists: dict[str, Codelist] = field(default_factory=dict)
     data_cutoff: str | None = None
+    #: When the submission files were made (XPT headers, define.xml, Dataset-JSON): fixed in the spec so
+    #: that re-runs give the same bytes; SOURCE_DATE_EPOCH overrides it.
+    submission_timestamp: str | None = None
     screen_fail_arm: str = "SCRNFAIL"
     ct_version: str | None = None
 
