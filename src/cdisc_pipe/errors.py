@@ -60,7 +60,13 @@ class AdamError(CdiscPipeError):
 
 class ExportError(CdiscPipeError):
     """A dataset cannot be written to a transport format without changing it (a name, label or value the
-    format cannot hold). The message names dataset, variable, row and value; nothing is truncated."""
+    format cannot hold). The message names dataset, variable, row and value; nothing is truncated. The
+    same facts are attributes, so a stage can turn the error into a :class:`Finding`."""
+
+    def __init__(self, message: str, *, dataset: str | None = None, variable: str | None = None,
+                 row: int | None = None, value: str | None = None, expected: str | None = None) -> None:
+        super().__init__(message)
+        self.dataset, self.variable, self.row, self.value, self.expected = dataset, variable, row, value, expected
 
 
 class StageFailed(CdiscPipeError):

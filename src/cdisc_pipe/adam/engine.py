@@ -46,7 +46,7 @@ def start_frame(dataset: AdamDataset, sources: Mapping[str, pd.DataFrame]) -> pd
         raise AdamError(f"{dataset.name}: source dataset '{source.dataset}' must be available "
                         f"(got {sorted(sources)})")
     frame = sources[source.dataset]
-    frame = frame.loc[filter_mask(frame, source.filter, arg=f"{dataset.name}.source.filter")].copy()
+    frame = frame.loc[filter_mask(frame, source.filter, arg=f"{dataset.name}.source.filter")]
     if source.seq is not None:
         if source.seq not in frame.columns:
             raise AdamError(f"{dataset.name}: source.seq must be a variable of {source.dataset} (got '{source.seq}')")

@@ -21,7 +21,7 @@ def derive_vars_assign(dataset: pd.DataFrame, *, values: Mapping[str, Any], filt
     """Set each variable of ``values`` to its constant on the records meeting ``filter`` (all records when
     none is given); records outside the filter keep their value, or missing for a new variable."""
     mask = filter_mask(dataset, filter)
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     for name, value in values.items():
         dtype = "float64" if isinstance(value, (int, float)) and not isinstance(value, bool) else "string"
         current = out[name] if name in out.columns else pd.Series(None, index=out.index, dtype=dtype)
@@ -33,7 +33,7 @@ def derive_vars_assign(dataset: pd.DataFrame, *, values: Mapping[str, Any], filt
 def derive_vars_copy(dataset: pd.DataFrame, *, new_vars: Mapping[str, str]) -> pd.DataFrame:
     """Copy variables under new names (``{NEW: OLD}``), e.g. AVAL from LBSTRESN, AVALC from QSORRES."""
     assert_columns(dataset, list(new_vars.values()), arg="dataset")
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     for new, old in new_vars.items():
         out[new] = dataset[old]
     return out
@@ -46,7 +46,7 @@ def derive_var_expr(dataset: pd.DataFrame, *, new_var: str, expr: str, filter: s
     outside ``filter`` the variable keeps its value (or is missing)."""
     value = evaluate(dataset, expr, arg="expr")
     mask = filter_mask(dataset, filter)
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     if new_var in out.columns:
         out[new_var] = out[new_var].where(~mask, value)
     else:
@@ -67,7 +67,7 @@ def derive_vars_cat(dataset: pd.DataFrame, *, definition: pd.DataFrame) -> pd.Da
              for i, cond in enumerate(definition["condition"])]
     row = np.select(masks, np.arange(len(masks)), default=-1) if masks else np.full(len(dataset), -1)
     chosen = definition[new_vars].reindex(row)
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     for name in new_vars:
         column = chosen[name]
         numeric = pd.api.types.is_numeric_dtype(definition[name])
@@ -79,4 +79,4 @@ def derive_vars_cat(dataset: pd.DataFrame, *, definition: pd.DataFrame) -> pd.Da
 @verb
 def filter_records(dataset: pd.DataFrame, *, filter: str) -> pd.DataFrame:
     """Keep the records meeting ``filter`` (e.g. enrolled subjects only)."""
-    return dataset.loc[filter_mask(dataset, filter)].copy()
+    return dataset.loc[filter_mask(dataset, filter)]

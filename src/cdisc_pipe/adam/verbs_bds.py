@@ -14,7 +14,7 @@ import pandas as pd
 from cdisc_pipe.adam.assertions import assert_columns, assert_one_of, assert_unique_keys
 from cdisc_pipe.adam.expressions import filter_mask
 from cdisc_pipe.adam.registry import verb
-from cdisc_pipe.adam.verbs_merge import sort_records
+from cdisc_pipe.adam.verbs_merge import lookup, pick_records
 from cdisc_pipe.errors import AdamError
 
 __all__ = ["derive_vars_visit_window", "derive_var_extreme_flag", "derive_var_base", "derive_var_chg",
@@ -47,7 +47,7 @@ def derive_vars_visit_window(
     inside &= filter_mask(dataset, filter).to_numpy()
     chosen = table.reindex(np.where(inside, position, -1))
     chosen.index = dataset.index
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out["AVISIT"] = chosen["AVISIT"].astype("string")
     out["AVISITN"] = chosen["AVISITN"].astype("float64")
     out["AWTARGET"] = chosen["AWTARGET"].astype("float64")
@@ -77,8 +77,8 @@ def derive_var_extreme_flag(
     assert_columns(dataset, by_vars + [o.partition(" ")[0] for o in order], arg="dataset")
     assert_one_of(mode, ["first", "last"], arg="mode")
     candidates = dataset.loc[filter_mask(dataset, filter)]
-    picked = sort_records(candidates, by_vars, order).drop_duplicates(by_vars, keep=mode).index
-    out = dataset.copy()
+    picked = pick_records(candidates, by_vars, order, mode)
+    out = dataset.copy(deep=False)
     flag = pd.Series(pd.NA, index=dataset.index, dtype="string")
     flag.loc[picked] = true_value
     out[new_var] = flag
@@ -100,9 +100,8 @@ def derive_var_base(
     assert_columns(dataset, by_vars + [source_var], arg="dataset")
     baseline = dataset.loc[filter_mask(dataset, filter), by_vars + [source_var]]
     assert_unique_keys(baseline, by_vars, arg="dataset (baseline records)")
-    baseline = baseline.rename(columns={source_var: new_var})
-    out = dataset.drop(columns=[new_var], errors="ignore").merge(baseline, on=by_vars, how="left")
-    out.index = dataset.index
+    out = dataset.copy(deep=False)
+    out[new_var] = lookup(dataset, baseline, by_vars)[source_var]
     return out
 
 
@@ -111,7 +110,7 @@ def derive_var_chg(dataset: pd.DataFrame) -> pd.DataFrame:
     """CHG = AVAL − BASE (missing when either is missing). Post-baseline records only would be a filter
     on the analysis, not here: the baseline record gets CHG = 0 as ADaMIG allows; see docs/adam."""
     assert_columns(dataset, ["AVAL", "BASE"], arg="dataset")
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out["CHG"] = dataset["AVAL"].astype("float64") - dataset["BASE"].astype("float64")
     return out
 
@@ -122,7 +121,7 @@ def derive_var_pchg(dataset: pd.DataFrame) -> pd.DataFrame:
     negative baseline is a positive change); missing when BASE is 0 or missing (no division by zero)."""
     assert_columns(dataset, ["AVAL", "BASE"], arg="dataset")
     base = dataset["BASE"].astype("float64")
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out["PCHG"] = ((dataset["AVAL"].astype("float64") - base) / base.where(base != 0).abs()) * 100
     return out
 
@@ -142,6 +141,6 @@ def derive_var_anrind(dataset: pd.DataFrame, *, new_var: str = "ANRIND", source_
     normal = (((value >= low) & ((value <= high) | high.isna())) | ((value <= high) & low.isna()))
     normal = normal.fillna(False).to_numpy(bool)
     indicator = np.select([below, above, normal], ["LOW", "HIGH", "NORMAL"], default="")
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out[new_var] = pd.Series(indicator, index=dataset.index, dtype="string").replace("", pd.NA)
     return out

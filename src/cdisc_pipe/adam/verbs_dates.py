@@ -55,9 +55,28 @@ def compute_dt(
     max_dates: Sequence[pd.Series] = (),
 ) -> tuple[pd.Series, pd.Series]:
     """(date, flag) for each ISO 8601 value of ``dtc``: the date (datetime64[s], NaT when it cannot be
-    given under the imputation rules) and the imputation flag ("D", "M" or missing). Pure."""
+    given under the imputation rules) and the imputation flag ("D", "M" or missing). Pure.
+
+    Complete dates (the usual case) are parsed in one vectorised pass; only the partial values go through
+    the component-by-component imputation."""
     assert_one_of(highest_imputation, ["n", "D", "M"], arg="highest_imputation")
     assert_one_of(date_imputation, ["first", "mid", "last"], arg="date_imputation")
+    text = dtc.astype("string")
+    date = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+    flag = pd.Series(pd.NA, index=dtc.index, dtype="string")
+    partial = (date.isna() & text.notna()).to_numpy(bool)
+    if partial.any():
+        sub_date, sub_flag = _impute_partial(
+            text[partial], highest_imputation=highest_imputation, date_imputation=date_imputation,
+            min_dates=[b[partial] for b in min_dates], max_dates=[b[partial] for b in max_dates])
+        date = date.where(~partial, sub_date.reindex(date.index))
+        flag = flag.where(~partial, sub_flag.reindex(flag.index))
+    return date.astype("datetime64[s]"), flag.astype("string")
+
+
+def _impute_partial(dtc: pd.Series, *, highest_imputation: str, date_imputation: str,
+                    min_dates: Sequence[pd.Series], max_dates: Sequence[pd.Series]) -> tuple[pd.Series, pd.Series]:
+    """:func:`compute_dt` for values that are not complete dates."""
     parts = _parts(dtc)
     lo, hi = _date_range(parts)
     level = np.select([parts["d"].notna(), parts["m"].notna(), parts["y"].notna()], ["", "D", "M"], default="Y")
@@ -120,7 +139,7 @@ def derive_vars_dt(
     assert_one_of(flag_imputation, ["auto", "date", "none"], arg="flag_imputation")
     date, flag = compute_dt(dataset[dtc], highest_imputation=highest_imputation, date_imputation=date_imputation,
                             min_dates=[dataset[c] for c in min_dates], max_dates=[dataset[c] for c in max_dates])
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out[f"{new_vars_prefix}DT"] = date
     if flag_imputation == "date" or (flag_imputation == "auto" and highest_imputation != "n"):
         out[f"{new_vars_prefix}DTF"] = flag
@@ -135,7 +154,7 @@ def derive_vars_dtm(dataset: pd.DataFrame, *, new_vars_prefix: str, dtc: str, fl
     assert_columns(dataset, [dtc], arg="dataset")
     assert_one_of(flag_imputation, ["auto", "time", "none"], arg="flag_imputation")
     value, flag = compute_dtm(dataset[dtc])
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out[f"{new_vars_prefix}DTM"] = value
     if flag_imputation != "none":
         out[f"{new_vars_prefix}TMF"] = flag
@@ -165,7 +184,7 @@ def derive_vars_dy(dataset: pd.DataFrame, *, reference_date: str,
     mapping = (dict(source_vars) if isinstance(source_vars, Mapping)
                else {_dy_name(name): name for name in source_vars})
     assert_columns(dataset, [reference_date, *mapping.values()], arg="dataset")
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     for new, source in mapping.items():
         out[new] = compute_day_count(dataset[source], dataset[reference_date])
     return out
@@ -198,7 +217,7 @@ def derive_vars_duration(
     days = _days_between(dataset[start_date], dataset[end_date])
     if add_one:
         days = days.where(days < 0, days + 1)
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out[new_var] = days
     if new_var_unit:
         out[new_var_unit] = pd.Series(out_unit, index=out.index, dtype="string").where(days.notna())

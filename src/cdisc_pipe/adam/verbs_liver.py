@@ -207,7 +207,7 @@ def _wide(dataset: pd.DataFrame, by_vars: list[str], codes: Sequence[str], date_
 
 def _append(dataset: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     if new.empty:
-        return dataset.copy()
+        return dataset.copy(deep=False)
     return pd.concat([dataset, new], ignore_index=True)
 
 
@@ -300,7 +300,7 @@ def derive_locf_records(
         gap = (grid["_VDATE"] - carried["_SDATE"]).dt.days
         wanted &= (gap <= max_gap_days).fillna(False)
     if not wanted.any():
-        return dataset.copy()
+        return dataset.copy(deep=False)
     source = records.iloc[carried.loc[wanted, "_SRC"].to_numpy(dtype=int)].reset_index(drop=True)
     target = grid.loc[wanted, visit_vars].reset_index(drop=True)
     new = source.assign(**{v: target[v].to_numpy() for v in visit_vars},

@@ -11,7 +11,8 @@ from cdisc_pipe.adam.expressions import filter_mask
 from cdisc_pipe.adam.registry import verb
 from cdisc_pipe.errors import AdamError
 
-__all__ = ["derive_vars_merged", "derive_var_merged_exist_flag", "sort_records", "new_var_map"]
+__all__ = ["derive_vars_merged", "derive_var_merged_exist_flag", "sort_records", "sorted_index", "pick_records", "lookup",
+           "new_var_map"]
 
 
 def new_var_map(new_vars: Sequence[str] | Mapping[str, str] | None, available: Sequence[str],
@@ -24,17 +25,54 @@ def new_var_map(new_vars: Sequence[str] | Mapping[str, str] | None, available: S
     return {name: name for name in new_vars}
 
 
-def sort_records(frame: pd.DataFrame, by_vars: Sequence[str], order: Sequence[str] | None) -> pd.DataFrame:
-    """``frame`` sorted by ``by_vars`` then ``order`` (an entry ``"VAR desc"`` sorts that variable
-    descending); missing values sort last; the sort is stable so ties keep their input order."""
+def _sort_spec(by_vars: Sequence[str], order: Sequence[str] | None) -> tuple[list[str], list[bool]]:
     columns, ascending = list(by_vars), [True] * len(by_vars)
     for entry in order or ():
         name, _, direction = entry.partition(" ")
         columns.append(name)
         ascending.append(direction.strip().lower() != "desc")
+    return columns, ascending
+
+
+def sorted_index(frame: pd.DataFrame, by_vars: Sequence[str], order: Sequence[str] | None) -> pd.Index:
+    """The index of ``frame`` in the order of :func:`sort_records`, sorting only the key columns (a wide
+    frame is never copied to be sorted)."""
+    columns, ascending = _sort_spec(by_vars, order)
     if not columns:
-        return frame
-    return frame.sort_values(columns, ascending=ascending, kind="stable", na_position="last")
+        return frame.index
+    return frame[columns].sort_values(columns, ascending=ascending, kind="stable", na_position="last").index
+
+
+def pick_records(frame: pd.DataFrame, by_vars: Sequence[str], order: Sequence[str] | None, keep: str) -> pd.Index:
+    """The index of the first or last (``keep``) record per ``by_vars`` in ``order``."""
+    columns, _ = _sort_spec(by_vars, order)
+    ordered = frame.loc[sorted_index(frame, by_vars, order), columns]
+    return ordered.drop_duplicates(list(by_vars), keep=keep).index
+
+
+def lookup(dataset: pd.DataFrame, add: pd.DataFrame, by_vars: Sequence[str]) -> pd.DataFrame:
+    """The records of ``add`` (at most one per ``by_vars``) matched to each record of ``dataset`` on
+    ``by_vars``: a frame aligned with ``dataset``'s index holding ``add``'s other columns (missing where
+    nothing matches). A left join that reads only the key columns of ``dataset``, so a wide dataset is
+    never copied; missing keys match missing keys, as in ``DataFrame.merge``."""
+    by_vars = list(by_vars)
+    values = add.drop(columns=by_vars)
+    if len(by_vars) == 1:
+        keys = pd.Index(add[by_vars[0]])
+        probe = pd.Index(dataset[by_vars[0]])
+    else:
+        keys = pd.MultiIndex.from_frame(add[by_vars])
+        probe = pd.MultiIndex.from_frame(dataset[by_vars])
+    positions = keys.get_indexer(probe)
+    found = values.reset_index(drop=True).reindex(positions)
+    found.index = dataset.index
+    return found
+
+
+def sort_records(frame: pd.DataFrame, by_vars: Sequence[str], order: Sequence[str] | None) -> pd.DataFrame:
+    """``frame`` sorted by ``by_vars`` then ``order`` (an entry ``"VAR desc"`` sorts that variable
+    descending); missing values sort last; the sort is stable so ties keep their input order."""
+    return frame.loc[sorted_index(frame, by_vars, order)]
 
 
 @verb
@@ -68,20 +106,21 @@ def derive_vars_merged(
     add = dataset_add.loc[filter_mask(dataset_add, filter_add, arg="filter_add")]
     if mode is not None:
         assert_one_of(mode, ["first", "last"], arg="mode")
-        add = sort_records(add, by_vars, order)
-        add = add.drop_duplicates(by_vars, keep=mode)
+        add = add.loc[pick_records(add, by_vars, order, mode)]
     else:
         assert_unique_keys(add, by_vars, arg="dataset_add")
     add = add[by_vars + list(dict.fromkeys(mapping.values()))]
     add = pd.DataFrame({**{b: add[b] for b in by_vars}, **{new: add[old] for new, old in mapping.items()}})
     add["_MATCHED"] = True
-    merged = dataset.merge(add, on=by_vars, how="left", validate="many_to_one")
-    unmatched = merged.pop("_MATCHED").isna()
+    found = lookup(dataset, add, by_vars)
+    unmatched = found.pop("_MATCHED").isna()
+    merged = dataset.copy(deep=False)
+    for name in mapping:
+        merged[name] = found[name]
     for name, value in (missing_values or {}).items():
         if name not in mapping:
             raise AdamError(f"'missing_values' must name variables of 'new_vars' (got {name!r})")
         merged[name] = merged[name].where(~unmatched, value)
-    merged.index = dataset.index
     return merged
 
 
@@ -107,11 +146,10 @@ def derive_var_merged_exist_flag(
     hit = filter_mask(dataset_add, condition, arg="condition")
     summary = (dataset_add[by_vars].assign(_HIT=hit.to_numpy()).groupby(by_vars, dropna=False, observed=True)["_HIT"]
                .any().reset_index())
-    merged = dataset.merge(summary, on=by_vars, how="left")
-    flag = pd.Series(missing_value, index=merged.index, dtype="object")
-    flag[merged["_HIT"].eq(False).fillna(False).to_numpy(bool)] = false_value
-    flag[merged["_HIT"].eq(True).fillna(False).to_numpy(bool)] = true_value
-    out = merged.drop(columns="_HIT")
+    hit = lookup(dataset, summary, by_vars)["_HIT"]
+    flag = pd.Series(missing_value, index=dataset.index, dtype="object")
+    flag[hit.eq(False).fillna(False).to_numpy(bool)] = false_value
+    flag[hit.eq(True).fillna(False).to_numpy(bool)] = true_value
+    out = dataset.copy(deep=False)
     out[new_var] = flag.astype("string")
-    out.index = dataset.index
     return out

@@ -80,7 +80,7 @@ def derive_vars_suppqual(
         shown = supp.loc[dup, [*by_vars, "IDVAR", "IDVARVAL", "QNAM"]].drop_duplicates().head(5)
         raise AdamError(f"'dataset_add' must have one QVAL per parent record and QNAM "
                         f"(got duplicates, e.g. {shown.to_dict('records')})")
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     for name in names:
         out[name] = pd.Series(pd.NA, index=out.index, dtype="string")
     for target in dict.fromkeys(supp["_IDVAR"]):
@@ -147,7 +147,7 @@ def derive_var_trtemfl(
         [trt_start.isna(), (end < trt_start).fillna(False), start.isna(), emergent.fillna(False),
          worsened.fillna(False).astype(bool)],
         ["", "", "Y", "Y", "Y"], default="")
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out[new_var] = pd.Series(flag, index=dataset.index, dtype="string").replace("", pd.NA)
     return out
 
@@ -178,6 +178,6 @@ def derive_var_shift(
     target = dataset[to_var].astype("string")
     text = source.fillna(missing_value) + sep_val + target.fillna(missing_value)
     keep = filter_mask(dataset, filter, arg="filter") & (source.notna() | target.notna())
-    out = dataset.copy()
+    out = dataset.copy(deep=False)
     out[new_var] = text.where(keep).astype("string")
     return out
