@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     pipeline_args(sub.add_parser("validate-raw", help="read and validate the raw export; write the findings"))
     pipeline_args(sub.add_parser("sdtm", help="validate the raw export, then build the SDTM domains"))
     pipeline_args(sub.add_parser("adam", help="validate the raw export, build SDTM, then derive the ADaM datasets"))
+    pipeline_args(sub.add_parser("export", help="... then write the submission tree (XPT, Dataset-JSON, "
+                                                "define.xml), check it and write its manifest"))
 
     spec = sub.add_parser("validate-spec", help="check a study spec folder and report every problem")
     spec.add_argument("study", type=Path, nargs="?", help="study spec folder (default: the shipped study)")

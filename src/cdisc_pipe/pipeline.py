@@ -114,11 +114,18 @@ def _adam_stage(context: RunContext) -> Report:
     return adam_stage(context)
 
 
+def _export_stage(context: RunContext) -> Report:
+    from cdisc_pipe.export.stage import export_stage
+
+    return export_stage(context)
+
+
 #: Every stage, in the order a full run executes them.
 STAGES: tuple[Stage, ...] = (
     Stage("validate-raw", "read the raw export and validate it against the study spec", _validate_raw_stage),
     Stage("sdtm", "build the SDTM domains, their lineage and the raw-to-SDTM reconciliation", _sdtm_stage),
     Stage("adam", "derive the ADaM datasets from the SDTM and check them", _adam_stage),
+    Stage("export", "write the XPT, Dataset-JSON and define.xml submission tree, check it, hash it", _export_stage),
 )
 
 
