@@ -421,9 +421,10 @@ def test_the_reader_refuses_inconsistent_files(tmp_path, change, message):
 def test_lossless_against_our_xpt(tmp_path):
     """The same frame through XPT and through Dataset-JSON reads back to the same values; and the XPT read
     back (metadata without data types) writes to Dataset-JSON that reads back to it."""
-    xpt = pytest.importorskip("cdisc_pipe.export.xpt", reason="the XPT writer (issue 5) is not in this checkout")
+    from cdisc_pipe.export import xpt
     ascii_frame = EVERY_TYPE.assign(TERM=text('<&> "q" \\', "", "x"), AGE=[63.0, np.nan, 0.0],
-                                    AVAL=[0.1 + 0.2, 1e-70, -1.5e75])  # XPT: ASCII, the IBM double range
+                                    AVAL=[0.1 + 0.2, 1e-70, -1.5e75],  # XPT: ASCII, the IBM double range
+                                    WHOLE=[39.0, 1e16, 0.0])  # XPT writes -0.0 as 0 (docs/xpt.md)
     xpt.write_xpt(ascii_frame, tmp_path / "adx.xpt", EVERY_META)
     from_xpt, xpt_meta = xpt.read_xpt(tmp_path / "adx.xpt", dates="datetime")
     from_json, _ = read_dataset_json(write(tmp_path, ascii_frame, EVERY_META))

@@ -86,8 +86,8 @@ def test_missing_values_zero_and_the_format_fields(tmp_path):
 def test_dates_are_days_datetimes_seconds_times_seconds_since_1960(tmp_path):
     frame = pd.DataFrame({
         "ADT": pd.to_datetime(["1960-01-01", "1960-01-02", None, "1959-12-31"]).astype("datetime64[s]"),
-        "ADTM": pd.to_datetime(["1960-01-01T00:00:01", "2020-01-01T00:00:00", None, "1960-01-01"], format="ISO8601").astype(
-            "datetime64[s]"),
+        "ADTM": pd.to_datetime(["1960-01-01T00:00:01", "2020-01-01T00:00:00", None, "1960-01-01"],
+                               format="ISO8601").astype("datetime64[s]"),
         "ATM": pd.to_timedelta(["00:00:00", "01:00:00", None, "23:59:59"]).astype("timedelta64[s]"),
     })
     meta = _meta(VariableMetadata("ADT", "Date", "Num", 8, format="DATE9."),
@@ -179,6 +179,9 @@ def test_the_error_carries_the_problems_as_records(tmp_path):
     assert (error.variable, error.row, error.value, error.count) == ("AETERM", 2, "X" * 70, 1)
     assert error.expected == "value must be at most 8 bytes (the variable's length)"
     assert [(p.variable, p.row) for p in error.problems] == [("AETERM", 2)]
+    with pytest.raises(ExportError) as caught:
+        write_xpt(pd.DataFrame({"N": [np.inf]}), tmp_path / "n.xpt", _meta(VariableMetadata("N", "", "Num", 8)))
+    assert caught.value.value == "inf" and caught.value.problems[0].value == np.inf
 
 
 def test_non_ascii_and_too_long_for_the_variable_message(tmp_path):
@@ -250,7 +253,8 @@ def test_a_trailing_all_blank_record_is_refused(tmp_path):
 
 
 def test_mixed_object_columns_name_the_rows(tmp_path):
-    frame = pd.DataFrame({"C": pd.Series(["a", 1, None], dtype=object), "N": pd.Series([1.0, "2", None], dtype=object)})
+    frame = pd.DataFrame({"C": pd.Series(["a", 1, None], dtype=object),
+                          "N": pd.Series([1.0, "2", None], dtype=object)})
     meta = _meta(VariableMetadata("C", "", "Char", 1), VariableMetadata("N", "", "Num", 8))
     assert _error(tmp_path, frame, meta) == (
         "dataset 'DM' cannot be written as SAS XPORT v5 (2 problems):\n"

@@ -84,7 +84,8 @@ def ieee_to_ibm(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         nan = np.isnan(x[odd])
         codes = _special_codes(sub)
         tags = np.where(codes != 0, codes, np.uint64(_DOT)) << np.uint64(56)
-        ibm[odd] = np.where(nan, tags, np.uint64(0))  # -0.0 too: ReadStat (pyreadstat, haven) reads IBM -0 as missing
+        # -0.0 is written as 0 too: ReadStat (pyreadstat, R haven) reads IBM -0 as a missing value.
+        ibm[odd] = np.where(nan, tags, np.uint64(0))
         unrepresentable[odd] = ~(zero | nan)
     return ibm, unrepresentable
 

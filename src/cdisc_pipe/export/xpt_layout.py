@@ -29,6 +29,8 @@ __all__ = [
     "parse_timestamp",
     "date_kind",
     "NAME_PATTERN",
+    "MEMBER_PREFIX",
+    "TIMESTAMP_YEARS",
 ]
 
 RECORD = 80

@@ -80,7 +80,7 @@ def _read(raw, path: Path, dates: str, encoding: str) -> XptFile:
     meta, namestrs, data_start = _headers(raw, path, encoding)
     width = sum(n.length for n in namestrs)
     rows = _row_count(raw, data_start, width, path)
-    records = _records(raw, data_start, rows, namestrs, width)
+    records = _records(raw, data_start, rows, namestrs, width, path)
     columns = {}
     for i, (ns, var) in enumerate(zip(namestrs, meta.variables)):
         field = records[f"f{i}"]
@@ -92,8 +92,9 @@ def _read(raw, path: Path, dates: str, encoding: str) -> XptFile:
             if dates == "datetime" and kind is not None:
                 converted, bad = sas_to_datetimes(values, kind)
                 if len(bad):
-                    raise InputError(f"{path}: {ns.name} row {bad[0] + 1}: value {float(values[bad[0]])!r} is not a whole "
-                                     f"{'day' if kind == 'date' else 'second'}; read with dates='number'")
+                    unit = "day" if kind == "date" else "second"
+                    raise _fail(path, f"{ns.name} row {bad[0] + 1}: value {float(values[bad[0]])!r} is not a whole "
+                                      f"{unit}; read with dates='number'")
                 columns[ns.name] = converted
             else:
                 columns[ns.name] = values
@@ -107,25 +108,26 @@ def _fail(path: Path, message: str) -> InputError:
 
 def _headers(raw: bytes, path: Path, encoding: str) -> tuple[DatasetMetadata, list[Namestr], int]:
     if raw[:RECORD] != LIBRARY_HEADER:
-        kind = "a SAS XPORT v8/v9 file" if raw[20:28] == b"LIBV8   " else "a SAS XPORT v5 file"
-        raise _fail(path, f"file must be a SAS XPORT v5 file (got {'' if 'v5' in kind else kind + ', '}first "
-                          f"record {raw[:48]!r})")
+        what = "a SAS XPORT v8/v9 file, " if raw[20:28] == b"LIBV8   " else ""
+        raise _fail(path, f"file must be a SAS XPORT v5 file (got {what}first record {raw[:48]!r})")
     real, member, member2 = raw[80:160], raw[400:480], raw[480:560]
     if not real.startswith(b"SAS     SAS     SASLIB  ") or raw[240:288] != MEMBER_PREFIX \
             or raw[320:400] != DSCRPTR_HEADER or not member.startswith(b"SAS     ") \
             or raw[560:614] != NAMESTR_PREFIX:
         raise _fail(path, "file must follow the XPORT v5 header layout (library, member, descriptor and "
                           "NAMESTR header records)")
-    namestr_len = int(raw[314:318])
-    if namestr_len not in (136, 140):
-        raise _fail(path, f"NAMESTR length must be 140 (or 136 for VAX/VMS) (got {namestr_len})")
-    count = int(raw[614:618])
+    namestr_len, count = raw[314:318], raw[614:618]
+    if namestr_len not in (b"0136", b"0140") or not count.isdigit():
+        raise _fail(path, f"NAMESTR length must be 140 (or 136 for VAX/VMS) and the variable count a number "
+                          f"(got {namestr_len!r}, {count!r})")
+    namestr_len, count = int(namestr_len), int(count)
     start = 640
     end = start + count * namestr_len
     namestrs = []
     try:
         for i in range(count):
-            namestrs.append(unpack_namestr(raw[start + i * namestr_len:start + (i + 1) * namestr_len], encoding))
+            namestrs.append(unpack_namestr(raw[start + i * namestr_len:start + (i + 1) * namestr_len],
+                                           encoding))
         label = member2[32:72].rstrip(b" ").decode(encoding)
         text = [field.rstrip(b" ").decode("ascii") for field in (member[8:16], member[24:32], member[32:40],
                                                                  member2[72:80])]
@@ -171,7 +173,11 @@ def _row_count(raw: bytes, start: int, width: int, path: Path) -> int:
     return rows
 
 
-def _records(raw: bytes, start: int, rows: int, namestrs: list[Namestr], width: int) -> np.ndarray:
+def _records(raw: bytes, start: int, rows: int, namestrs: list[Namestr], width: int, path: Path) -> np.ndarray:
+    for n in namestrs:
+        if n.ntype not in (1, 2) or not (1 <= n.length if n.ntype == 2 else 2 <= n.length <= 8):
+            raise _fail(path, f"variable {n.name!r} must be Num (type 1, length 2-8) or Char (type 2, length >= 1) "
+                              f"(got type {n.ntype}, length {n.length})")
     dtype = np.dtype({
         "names": [f"f{i}" for i in range(len(namestrs))],
         "formats": [">u8" if n.ntype != 2 and n.length == 8 else f"S{n.length}" for n in namestrs],
@@ -179,7 +185,7 @@ def _records(raw: bytes, start: int, rows: int, namestrs: list[Namestr], width: 
         "itemsize": max([width] + [n.position + n.length for n in namestrs]),
     })
     if dtype.itemsize != width:
-        raise InputError("NAMESTR positions must tile the record (variables overlap or leave gaps)")
+        raise _fail(path, "NAMESTR positions must lie inside the record (the sum of the lengths)")
     return np.frombuffer(raw, dtype=dtype, count=rows, offset=start)
 
 

@@ -51,7 +51,7 @@ class Problems:
     """Everything that stops one dataset from being written; raised once as one ExportError.
 
     The error carries the problems as records too: ``err.problems`` (the first ten), ``err.count`` (all),
-    and ``err.variable``/``err.row``/``err.value``/``err.expected`` of the first one."""
+    and ``err.variable``/``err.row``/``err.value`` (as text)/``err.expected`` of the first one."""
 
     def __init__(self, dataset: str) -> None:
         self.dataset = dataset
@@ -87,7 +87,8 @@ class Problems:
         error = ExportError("\n".join(lines))
         error.problems, error.count = list(self.listed), self.count
         first = self.listed[0]
-        error.variable, error.row, error.value, error.expected = first.variable, first.row, first.value, first.expected
+        error.variable, error.row, error.expected = first.variable, first.row, first.expected
+        error.value = first.value if first.value is None or isinstance(first.value, str) else str(first.value)
         raise error
 
 
@@ -129,7 +130,8 @@ def numeric_values(series: pd.Series, var: VariableMetadata, kind: str | None,
         temporal = "timedelta64" if pd.api.types.is_timedelta64_dtype(dtype) else "datetime64"
         wanted = ("time",) if temporal == "timedelta64" else ("date", "datetime")
         if kind not in wanted or getattr(dtype, "tz", None) is not None:
-            formats = "a TIME format" if temporal == "timedelta64" else "a DATE or DATETIME format (DATE9., E8601DT19.)"
+            formats = ("a TIME format" if temporal == "timedelta64"
+                       else "a DATE or DATETIME format (DATE9., E8601DT19.)")
             problems.add(f"{name}: a {dtype} column needs {formats} and no time zone, to know what number to "
                          f"write (got format {var.format!r})", name)
             return None

@@ -18,7 +18,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cdisc_pipe.errors import ExportError
 from cdisc_pipe.export.ibm import ieee_to_ibm
 from cdisc_pipe.export.metadata import DatasetMetadata, VariableMetadata
 from cdisc_pipe.export.xpt_layout import (
@@ -92,7 +91,8 @@ def _encoded(text: str, encoding: str) -> bytes | None:
         return None
 
 
-def _field(problems: Problems, what: str, text: str, size: int, encoding: str, variable: str | None = None) -> bytes:
+def _field(problems: Problems, what: str, text: str, size: int, encoding: str,
+           variable: str | None = None) -> bytes:
     raw = _encoded(text, encoding)
     if raw is None:
         problems.add(f"{what} must be {encoding} text (got {text!r})", variable)
@@ -125,10 +125,10 @@ def _length_ok(var: VariableMetadata) -> bool:
 
 
 def _header(meta: DatasetMetadata, lengths: list[int], encoding: str, problems: Problems) -> bytes:
-    if not NAME_PATTERN.fullmatch(meta.name or ""):
+    if not isinstance(meta.name, str) or not NAME_PATTERN.fullmatch(meta.name):
         problems.add(f"dataset name must be 1-8 upper-case letters, digits or underscores, not starting "
                      f"with a digit (got {meta.name!r})")
-    name = meta.name.encode("ascii", "replace")[:8]
+    name = str(meta.name).encode("ascii", "replace")[:8]
     label = _field(problems, "dataset label", meta.label or "", 40, encoding)
     kind = _field(problems, "dataset type", meta.dataset_type or "", 8, encoding)
     version = _field(problems, "header release field (sas_version)", meta.sas_version or _writer_version(),
@@ -214,10 +214,11 @@ def _char_column(column: _Column, series: pd.Series, encoding: str, problems: Pr
         return
     if encoding.replace("-", "").lower() in ("ascii", "usascii"):
         chunk = text.chunk(0)
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1, offset=chunk.offset * 8)
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=len(chunk) + 1,
+                                offset=chunk.offset * 8)
         sizes = np.diff(offsets)
         buffer = chunk.buffers()[2]
-        data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None and buffer.size else np.empty(0, np.uint8)
+        data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.empty(0, np.uint8)
         valid = np.ones(len(chunk), dtype=bool)
         if data[offsets[0]:offsets[-1]].max(initial=0) >= 0x80:  # rare: only then look for the rows
             valid = pc.string_is_ascii(text).to_numpy(zero_copy_only=False)
@@ -289,7 +290,8 @@ def _write_records(handle, columns: list[_Column], rows: int) -> None:
 def _padded(text: pa.ChunkedArray, length: int) -> np.ndarray:
     """ASCII strings (each at most ``length`` bytes) as a (rows, length) blank-padded uint8 matrix."""
     padded = pc.ascii_rpad(text, width=length, padding=" ").combine_chunks()
-    offsets = np.frombuffer(padded.buffers()[1], dtype=np.int64, count=len(padded) + 1, offset=padded.offset * 8)
+    offsets = np.frombuffer(padded.buffers()[1], dtype=np.int64, count=len(padded) + 1,
+                            offset=padded.offset * 8)
     data = np.frombuffer(padded.buffers()[2], dtype=np.uint8) if len(padded) else np.empty(0, np.uint8)
     return data[offsets[0]:offsets[-1]].reshape(len(padded), length)
 
