@@ -97,6 +97,7 @@ def export_stage(context: "RunContext") -> Report:
                                                                 json_folder)).as_posix(),
                                ndjson=ndjson)
     if report.has_errors:
+        (context.reports_dir() / "export-findings.json").write_text(report.to_json(), encoding="utf-8")
         return report
     for model in ("SDTM", "ADAM"):
         chosen = {n: d for n, d in datasets.items() if d.model == model}
