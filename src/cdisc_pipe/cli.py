@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     pipeline_args(sub.add_parser("adam", help="validate the raw export, build SDTM, then derive the ADaM datasets"))
     pipeline_args(sub.add_parser("export", help="... then write the submission tree (XPT, Dataset-JSON, "
                                                 "define.xml), check it and write its manifest"))
+    pipeline_args(sub.add_parser("analyze", help="... then analyse the written ADaM files: results data (ARD), "
+                                                 "figures, the HTML report and the reproduction table"))
 
     spec = sub.add_parser("validate-spec", help="check a study spec folder and report every problem")
     spec.add_argument("study", type=Path, nargs="?", help="study spec folder (default: the shipped study)")

@@ -120,12 +120,19 @@ def _export_stage(context: RunContext) -> Report:
     return export_stage(context)
 
 
+def _analyze_stage(context: RunContext) -> Report:
+    from cdisc_pipe.analysis.stage import analyze_stage
+
+    return analyze_stage(context)
+
+
 #: Every stage, in the order a full run executes them.
 STAGES: tuple[Stage, ...] = (
     Stage("validate-raw", "read the raw export and validate it against the study spec", _validate_raw_stage),
     Stage("sdtm", "build the SDTM domains, their lineage and the raw-to-SDTM reconciliation", _sdtm_stage),
     Stage("adam", "derive the ADaM datasets from the SDTM and check them", _adam_stage),
     Stage("export", "write the XPT, Dataset-JSON and define.xml submission tree, check it, hash it", _export_stage),
+    Stage("analyze", "the paper's analyses from the written ADaM files: results data, figures, report", _analyze_stage),
 )
 
 
