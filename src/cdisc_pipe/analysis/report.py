@@ -98,6 +98,10 @@ def render_report(*, study, sections: Sequence[Section], reproduction: pd.DataFr
     """The HTML report (templates/analysis-report.html.j2), autoescaped; tables are pre-rendered HTML."""
     env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    repro_html = _html(reproduction.set_index("id")) if reproduction is not None and len(reproduction) else ""
+    repro_html = ""
+    if reproduction is not None and len(reproduction):
+        shown = reproduction[["id", "description", "published", "computed", "rule", "reading", "match", "note"]]
+        shown = shown.assign(match=shown["match"].map({True: "yes", False: "NO"}))
+        repro_html = shown.to_html(escape=True, border=0, classes="t repro", index=False, na_rep="")
     return env.get_template("analysis-report.html.j2").render(
         study=study, sections=sections, reproduction_html=repro_html, summary=summary, datasets=datasets)
