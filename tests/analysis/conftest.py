@@ -71,3 +71,16 @@ def published() -> dict:
     if not path.is_file():
         pytest.skip(f"published results not present beside the checkout (looked in {path})")
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def adam_study(tmp_path_factory) -> dict:
+    """The default study's ADaM datasets as an analysis reads them: the pipeline run once per session until
+    the export stage, then ``read_adam`` on the written XPT files (dict name -> DataFrame)."""
+    import cdisc_pipe
+    from cdisc_pipe.analysis.load import adam_folder, read_adam
+
+    out = tmp_path_factory.mktemp("adam_study")
+    result = cdisc_pipe.run(out=out, until="export")
+    assert result.failed_stage is None, f"the pipeline must run through export (failed at {result.failed_stage})"
+    return read_adam(adam_folder(out, result.study.studyid))

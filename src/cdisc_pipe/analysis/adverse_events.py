@@ -41,6 +41,7 @@ import pandas as pd
 from cdisc_pipe.analysis.ard import ard_rows, concat_ard
 from cdisc_pipe.analysis.flow import assert_adam, treatment_groups
 from cdisc_pipe.analysis.methods.categorical import categorical_test, contingency_table, repeated_measures_anova
+from cdisc_pipe.analysis.methods.inputs import AnalysisError
 
 __all__ = ["analyse_adverse_events", "RELATIONSHIP_SCALE", "SCOPES"]
 
@@ -74,6 +75,13 @@ def _relationship(ae: pd.DataFrame, scale: Sequence[str]) -> tuple[pd.Series, li
                          ("AEREL", ["RELATED", "NOT RELATED"])):
         if name in ae.columns:
             values = _text(ae[name]).replace("", MISSING)
+            if name == "AERELTRL" and "ARELTRLN" in ae.columns:
+                pairs = pd.DataFrame({"level": values, "n": ae["ARELTRLN"]}).drop_duplicates().dropna()
+                wrong = pairs[pairs["level"].isin(levels)
+                              & pairs["n"].ne(pairs["level"].map({v: i for i, v in enumerate(levels, 1)}))]
+                if len(wrong):
+                    raise AnalysisError(f"'relationship_scale' must list AERELTRL in ARELTRLN order (got "
+                                        f"{wrong.to_records(index=False).tolist()[:10]} against {levels})")
             extra = sorted(set(values) - set(levels) - {MISSING})
             return values, levels + extra + ([MISSING] if (values == MISSING).any() else []), name
     return pd.Series(MISSING, index=ae.index), [MISSING], "none"

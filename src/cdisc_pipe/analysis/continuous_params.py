@@ -20,13 +20,14 @@ ADQS       PARCAT2 = "SCALE" (the eight RAND-36 scales), AVISITN 169       ABLFL
 =========  ===============================================================  ===========================
 
 **CHG precision.** CHG = AVAL - BASE in binary floating point carries noise (34.7 - 33.4 =
-1.3000000000000043), which makes fake non-ties among |CHG| (and fake non-zero changes would never arise,
-but 0.3 - 0.1 != 0.2 does). The paper's values are recorded to fixed decimals, so CHG is rounded to the
-parameter's collected precision: the fewest decimals d <= 6 that represent every AVAL of the parameter
-(ALB 1, CHOL 2, ALT 0, ...). That recovers the exact decimal difference (a difference of two d-decimal
-numbers has d decimals), so it creates no fake ties either. A derived score without a finite precision
-(MELD; an RAND-36 scale averaged over a number of items such as 3) is rounded to 10 decimals, which only
-removes the noise. The rounded CHG (column ``CHG``, decimals in ``CHGDEC``) is used for every statistic.
+1.3000000000000043; 28.7 - 28.4 and 30.4 - 30.1 differ in the last bits), which splits ties among |CHG|
+and changes rank tests (on the default study, when written, about one signed-rank p-value in ten). The
+paper's values are recorded to fixed decimals, so CHG is rounded to the parameter's collected precision: the
+fewest decimals d <= 6 that represent every AVAL of the parameter (ALB 1, CHOL 2, ALT 0, ...). That
+recovers the exact decimal difference (a difference of two d-decimal numbers has d decimals), so it creates
+no fake ties either. A derived score without a finite precision (MELD; a RAND-36 scale averaged over e.g. 3
+items) is rounded to 10 decimals, which only removes the noise. The rounded CHG (column ``CHG``, decimals in
+``CHGDEC``) is used for every statistic; R's ``digits.rank`` is therefore not needed.
 """
 
 from __future__ import annotations
