@@ -24,14 +24,18 @@ def test_the_checks_report_nothing(default_adam):
     assert default_adam.report.findings == []
 
 
-def test_adsl_is_one_record_per_enrolled_subject(default_adam, adam_sdtm):
+def test_adsl_is_one_record_per_screened_subject(default_adam, adam_sdtm):
     adsl = default_adam.datasets["ADSL"]
     dm = adam_sdtm.domains["DM"]
     enrolled = set(dm.loc[dm["ARMCD"].notna(), "USUBJID"])
     assert adsl["USUBJID"].is_unique
-    assert set(adsl["USUBJID"]) == enrolled
-    assert len(adsl) == 24
-    assert adsl.groupby("TRT01P").size().tolist() == [8, 8, 8]
+    assert set(adsl["USUBJID"]) == set(dm["USUBJID"])
+    assert set(adsl.loc[adsl["ENRLFL"] == "Y", "USUBJID"]) == enrolled
+    assert (len(adsl), len(enrolled)) == (39, 24)
+    assert adsl[adsl["ENRLFL"] == "Y"].groupby("TRT01P").size().tolist() == [8, 8, 8]
+    failures = adsl[adsl["ENRLFL"] == "N"]
+    assert (failures[["ITTFL", "SAFFL", "FASFL", "COMPLFL"]] == "N").all().all()
+    assert failures["TRT01P"].isna().all() and (failures["DCSREAS"] == "SCREEN FAILURE").all()
 
 
 def test_every_bds_dataset_is_checked(default_adam):
@@ -117,6 +121,7 @@ def test_baseline_is_on_or_before_first_infusion(default_adam):
 
 def test_adsl_dates_are_in_order(default_adam):
     adsl = default_adam.datasets["ADSL"]
+    adsl = adsl[adsl["SAFFL"] == "Y"]
     assert (adsl["RFICDT"] <= adsl["TRTSDT"]).all()
     assert (adsl["TRTSDT"] <= adsl["TRTEDT"]).all()
     assert (adsl["TRTEDT"] <= adsl["LSTALVDT"]).all()
@@ -128,6 +133,7 @@ def test_adsl_dates_are_in_order(default_adam):
 
 def test_adsl_populations_and_baseline_scores(default_adam):
     adsl = default_adam.datasets["ADSL"]
+    adsl = adsl[adsl["ENRLFL"] == "Y"]
     assert (adsl["SAFFL"] == "Y").all() and (adsl["ITTFL"] == "Y").all()
     # completers of the 24-week follow-up per arm, as the disposition records say (LOW, MEDIUM, HIGH)
     assert adsl[adsl["COMPLFL"] == "Y"].groupby("TRT01PN").size().tolist() == [7, 6, 8]
