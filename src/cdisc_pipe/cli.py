@@ -68,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     pipeline_args(sub.add_parser("analyze", help="... then analyse the written ADaM files: results data (ARD), "
                                                  "figures, the HTML report and the reproduction table"))
 
+    check = sub.add_parser("check", help="check a folder of SDTM/ADaM .xpt files (+ define.xml) against the "
+                                         "conformance rules; write conformance.json and conformance.html")
+    check.add_argument("dir", type=Path, help="folder to check, searched recursively (e.g. cdisc-out/m5)")
+    check.add_argument("--out", type=Path, default=Path("cdisc-out/reports"),
+                       help="folder for conformance.json and conformance.html (default: ./cdisc-out/reports)")
+
     spec = sub.add_parser("validate-spec", help="check a study spec folder and report every problem")
     spec.add_argument("study", type=Path, nargs="?", help="study spec folder (default: the shipped study)")
 
@@ -103,6 +109,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _validate_spec(args.study)
     if args.command == "simulate":
         return _simulate(args)
+    if args.command == "check":
+        return _check(args.dir, args.out)
     for name in ("study", "raw"):
         path = getattr(args, name)
         if path is not None and not path.exists():
@@ -130,6 +138,18 @@ def _validate_spec(path: Path | None) -> int:
           f"{len(study.codelists)} codelists, {len(study.visits)} visits, {len(domains)} SDTM domains, "
           f"{len(adam)} ADaM datasets")
     return EXIT_OK
+
+
+def _check(folder: Path, out: Path) -> int:
+    if not folder.is_dir():
+        print(f"cdisc-pipe: DIR must be an existing folder (got '{folder}')", file=sys.stderr)
+        return EXIT_USAGE
+    from cdisc_pipe.conformance import check_folder, write_report
+
+    report = check_folder(folder)
+    files = write_report(report, out)
+    print(f"cdisc-pipe: check: {report.summary()}; report in {files.html}", file=sys.stderr)
+    return EXIT_DATA if report.has_errors else EXIT_OK
 
 
 def _simulate(args: argparse.Namespace) -> int:

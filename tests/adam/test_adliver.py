@@ -151,8 +151,10 @@ def test_every_component_points_back_to_its_sdtm_record(adliver, adam_sdtm):
     assert adliver.loc[~components, ["SRCDOM", "SRCSEQ"]].isna().all().all()
     assert not unresolved_pointers(adliver, adam_sdtm.domains).any()
     observed = adliver[components & adliver["DTYPE"].isna()]
-    for domain, value in (("LB", "LBSTRESN"), ("RS", "RSSTRESN")):
-        target = adam_sdtm.domains[domain].set_index(["USUBJID", f"{domain}SEQ"])[value]
+    rs = adam_sdtm.domains["RS"].assign(GRADEN=lambda f: f["RSSTRESC"].str.slice(6).astype("float64"))
+    for domain, value in (("LB", "LBSTRESN"), ("RS", "GRADEN")):
+        source = rs if domain == "RS" else adam_sdtm.domains[domain]
+        target = source.set_index(["USUBJID", f"{domain}SEQ"])[value]
         rows = observed[observed["SRCDOM"] == domain]
         got = target.loc[list(zip(rows["USUBJID"], rows["SRCSEQ"].astype(int)))].to_numpy()
         assert (got == rows["AVAL"].to_numpy()).all(), domain

@@ -43,3 +43,10 @@ def flagged(report) -> set[tuple[str, int | None]]:
     """(dataset, record) pairs of a report; None for dataset-level issues."""
     records = report.issues["record"].astype(object).where(report.issues["record"].notna(), None)
     return {(d, None if r is None else int(r)) for d, r in zip(report.issues["dataset"], records)}
+
+
+def test_docs_list_every_rule() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "conformance.md").read_text(encoding="utf-8")
+    assert [rule_id for rule_id in RULES if f"`{rule_id}`" not in docs] == []
