@@ -62,7 +62,8 @@ def _rows(case: str, entry: dict[str, Any]) -> list[tuple[str, ...]]:
 
 def _xpt_rows(case: str, entry: dict[str, Any]) -> list[tuple[str, ...]]:
     rows = []
-    ratios = {"pyreadstat": entry.get("ratio"), "pandas": entry.get("ratio_pandas")}
+    ratios = {"pyreadstat": entry.get("ratio"), "pandas": entry.get("ratio_pandas"),
+              "pyreadstat, object str": entry.get("ratio_object")}
     for contender, c in entry["contenders"].items():
         ratio = ratios.get(contender)
         shown = f"ours {ratio['median']:.1f}x faster" if ratio else ""

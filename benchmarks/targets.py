@@ -20,6 +20,10 @@ def evaluate_targets(cases: dict[str, list[dict[str, Any]]]) -> list[dict[str, A
     for result in _ok(cases.get("1")):
         targets.append(_target("XPT write >= 5x pyreadstat", f"{result['rows']:,} rows",
                                result["ratio"]["median"], 5.0, "x", result["rows"] in _XPT_ROWS))
+        if "ratio_object" in result:
+            targets.append(_target("XPT write >= 5x pyreadstat given object strings (its best case)",
+                                   f"{result['rows']:,} rows", result["ratio_object"]["median"], 5.0, "x",
+                                   result["rows"] in _XPT_ROWS))
     for result in _ok(cases.get("2")):
         targets.append(_target("XPT read >= 5x pyreadstat", f"{result['rows']:,} rows",
                                result["ratio"]["median"], 5.0, "x", result["rows"] in _XPT_ROWS))
